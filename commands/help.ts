@@ -1,0 +1,61 @@
+import {
+  type APIApplicationCommandOption,
+  ApplicationCommandOptionType,
+  InteractionContextType,
+  SlashCommandBuilder,
+} from "discord.js";
+import type { CommandModule } from "../src/discord/command-module.js";
+import { send } from "../src/discord/reply.js";
+
+const data = new SlashCommandBuilder()
+  .setName("help")
+  .setDescription("What Khitomer does and how to use its commands")
+  .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM)
+  .toJSON();
+
+/** One line per command or subcommand, from the same definitions that are registered with Discord. */
+export function helpLines(commands: readonly CommandModule[]): string[] {
+  const lines: string[] = [];
+  for (const command of commands) {
+    const subs = (command.data.options ?? []).filter(
+      (option): option is Extract<APIApplicationCommandOption, { type: ApplicationCommandOptionType.Subcommand }> =>
+        option.type === ApplicationCommandOptionType.Subcommand,
+    );
+    if (subs.length === 0)
+      lines.push(`\`/${command.data.name}${usage(command.data.options)}\` — ${command.data.description}`);
+    for (const sub of subs)
+      lines.push(`\`/${command.data.name} ${sub.name}${usage(sub.options)}\` — ${sub.description}`);
+  }
+  return lines;
+}
+
+function usage(options: readonly APIApplicationCommandOption[] | undefined): string {
+  return (options ?? [])
+    .filter(
+      (o) =>
+        o.type !== ApplicationCommandOptionType.Subcommand && o.type !== ApplicationCommandOptionType.SubcommandGroup,
+    )
+    .map((o) => (o.required ? ` ${o.name}:` : ` [${o.name}]`))
+    .join("");
+}
+
+export const help: CommandModule = {
+  data,
+  async execute(interaction, ctx) {
+    await send(interaction, {
+      ephemeral: true,
+      embeds: [
+        {
+          title: "Khitomer",
+          description: [
+            "Lore and roleplay tools for fleets of the Khitomer Alliance. Names are forgiving: abbreviations, aliases,",
+            "missing apostrophes and typos all find their entry, and autocomplete suggests as you type.",
+            "",
+            ...helpLines(ctx.commands),
+          ].join("\n"),
+          color: 0xc9a227,
+        },
+      ],
+    });
+  },
+};

@@ -1,0 +1,86 @@
+import { type Client, Events } from "discord.js";
+import { commands as defaultCommands } from "../commands/index.js";
+import type { Config } from "./config/config.js";
+import { type Database, openDatabase } from "./db/database.js";
+import { createDiscordClient } from "./discord/client.js";
+import type { AppContext, CommandModule } from "./discord/command-module.js";
+import { createInteractionRouter } from "./discord/router.js";
+import { TimerRegistry } from "./discord/timers.js";
+import type { Logger } from "./logging/logger.js";
+import { LoreService } from "./lore/lore-service.js";
+import { LoreStore } from "./lore/lore-store.js";
+import { type Clock, systemClock } from "./time/clock.js";
+
+export interface AppOptions {
+  config: Config;
+  log: Logger;
+  clock?: Clock;
+  commands?: readonly CommandModule[];
+}
+
+/** Database, lore and context: everything but the Discord connection (the lore import CLI stops here). */
+export async function createApp(options: AppOptions): Promise<AppContext> {
+  const { config, log } = options;
+  const db: Database = await openDatabase(config.databaseUrl);
+  if (db.migrations.applied.length > 0) log.info({ migrations: db.migrations.applied }, "database migrated");
+  for (const name of db.migrations.modified)
+    log.warn({ migration: name }, "a migration file changed after it was applied");
+  const lore = new LoreService(new LoreStore(db.prisma), log);
+  try {
+    await lore.load();
+    const result = await lore.importCanon(config.loreDir);
+    if (result.status === "invalid") {
+      for (const problem of result.problems) log.error(problem, "canon lore file refused");
+      log.error(
+        { loreDir: config.loreDir },
+        "canon lore not imported: fix the files above; the bot serves the lore it had",
+      );
+    }
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return {
+    config,
+    log,
+    db,
+    lore,
+    clock: options.clock ?? systemClock,
+    timers: new TimerRegistry(),
+    commands: options.commands ?? defaultCommands,
+  };
+}
+
+export interface RunningBot {
+  ctx: AppContext;
+  client: Client;
+  /** Closes the gateway, clears timers and closes the database. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export async function startBot(options: AppOptions & { token: string }): Promise<RunningBot> {
+  const ctx = await createApp(options);
+  const client = createDiscordClient(ctx.config, ctx.log);
+  const router = createInteractionRouter(ctx.commands, ctx);
+  client.on(Events.InteractionCreate, (interaction) => {
+    void router.handle(interaction);
+  });
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      ctx.timers.clear();
+      await client.destroy();
+      await ctx.db.close();
+      ctx.log.info("stopped");
+    })());
+  try {
+    await client.login(options.token);
+    await ready;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  ctx.log.info({ user: client.user?.tag, guilds: client.guilds.cache.size, lore: ctx.lore.index.size }, "ready");
+  return { ctx, client, stop };
+}

@@ -1,0 +1,101 @@
+import { z } from "zod";
+
+/** A setting is missing or wrong. Startup prints `message` on one line and exits; no stack trace. */
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export interface Config {
+  discordToken: string | undefined;
+  applicationId: string | undefined;
+  /** REST base without the version, e.g. https://discord.com/api. discord.js appends /v10. */
+  discordApiBase: string;
+  databaseUrl: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** When set, deploy-commands registers to this one server instead of globally. */
+  devGuildId: string | undefined;
+  /** Folder of canon lore files imported at startup. */
+  loreDir: string;
+  /** "production" logs JSON lines; anything else logs readable text when the output is a terminal. */
+  nodeEnv: string;
+}
+
+const snowflake = z.string().regex(/^\d{17,20}$/, "must be a Discord id (17 to 20 digits)");
+
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), schema.optional());
+
+const schema = z.object({
+  DISCORD_TOKEN: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^[\w.-]{20,}$/, "does not look like a bot token (copy it from the Bot page of your application)"),
+  ),
+  DISCORD_APPLICATION_ID: optional(snowflake),
+  DISCORD_API_BASE: optional(
+    z
+      .string()
+      .trim()
+      .url("must be a URL such as https://discord.com/api")
+      .refine((url) => /^https?:\/\//.test(url), "must start with http:// or https://"),
+  ),
+  DATABASE_URL: optional(
+    z
+      .string()
+      .trim()
+      .refine(
+        (url) => url.startsWith("file:"),
+        "must be a SQLite file URL such as file:./var/khitomer.db (PostgreSQL is not supported yet)",
+      ),
+  ),
+  LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` })),
+  DEV_GUILD_ID: optional(snowflake),
+  LORE_DIR: optional(z.string().trim().min(1)),
+  NODE_ENV: optional(z.string()),
+});
+
+/** Parses the environment once. Throws ConfigError naming the first bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const setting = String(issue?.path[0] ?? "configuration");
+    throw new ConfigError(setting, `${setting} ${issue?.message ?? "is invalid"} (see .env.example)`);
+  }
+  const values = parsed.data;
+  return {
+    discordToken: values.DISCORD_TOKEN,
+    applicationId: values.DISCORD_APPLICATION_ID,
+    discordApiBase: normalizeApiBase(values.DISCORD_API_BASE ?? "https://discord.com/api"),
+    databaseUrl: values.DATABASE_URL ?? "file:./var/khitomer.db",
+    logLevel: values.LOG_LEVEL ?? "info",
+    devGuildId: values.DEV_GUILD_ID,
+    loreDir: values.LORE_DIR ?? "data",
+    nodeEnv: values.NODE_ENV ?? "development",
+  };
+}
+
+/** Accepts the base with or without the version suffix, since both appear in docs and proxies. */
+function normalizeApiBase(url: string): string {
+  return url.replace(/\/+$/, "").replace(/\/v\d+$/, "");
+}
+
+/** The token is only needed to talk to Discord; the local console and the tests run without it. */
+export function requireToken(config: Config): string {
+  if (!config.discordToken) {
+    throw new ConfigError(
+      "DISCORD_TOKEN",
+      "DISCORD_TOKEN is not set: put your bot token in .env (see README, 'Run it for real'), or try the bot without Discord with `npm run console`",
+    );
+  }
+  return config.discordToken;
+}

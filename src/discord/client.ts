@@ -1,0 +1,20 @@
+import { Client, GatewayIntentBits, Partials } from "discord.js";
+import type { Config } from "../config/config.js";
+import type { Logger } from "../logging/logger.js";
+import { NO_MENTIONS } from "./reply.js";
+
+/** The discord.js client, pointed at DISCORD_API_BASE (Discord, an HTTP proxy, or the loopback test server). */
+export function createDiscordClient(config: Config, log: Logger): Client {
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    partials: [Partials.GuildMember],
+    rest: { api: config.discordApiBase },
+    // A default for every message the client sends; the reply path sets it per message as well.
+    allowedMentions: NO_MENTIONS,
+  });
+  client.on("error", (error) => log.error({ err: error }, "discord client error"));
+  client.on("warn", (message) => log.warn(message));
+  client.on("shardError", (error, shardId) => log.warn({ err: error, shardId }, "gateway connection error"));
+  client.on("shardDisconnect", (event, shardId) => log.info({ code: event.code, shardId }, "gateway disconnected"));
+  return client;
+}

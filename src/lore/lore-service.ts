@@ -1,0 +1,101 @@
+import type { Logger } from "../logging/logger.js";
+import { type LoreFileProblem, readLoreFolder } from "./lore-files.js";
+import type { ImportSummary, LoreStore } from "./lore-store.js";
+import { CANON_SCOPE, type LoreEntry, type LoreKind, type LoreSource, type Quadrant, type Standing } from "./model.js";
+import { type Resolution, resolveQuery } from "./resolve.js";
+import { LoreIndex, type SearchHit, type SearchOptions } from "./search-index.js";
+
+const CANON_DIGEST_KEY = "canon-digest";
+const CANON_SOURCES_KEY = "canon-sources";
+
+export type CanonImportResult =
+  | { status: "unchanged" }
+  | { status: "imported"; summary: ImportSummary }
+  | { status: "invalid"; problems: LoreFileProblem[] };
+
+export interface ImportProgress {
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Lore for the rest of the bot: the store for durability, the index for answers in microseconds. */
+export class LoreService {
+  readonly index = new LoreIndex();
+  private sources = new Map<string, LoreSource>();
+
+  constructor(
+    readonly store: LoreStore,
+    private readonly log: Logger,
+  ) {}
+
+  /** Loads every stored entry into the index. */
+  async load(): Promise<void> {
+    for (const entry of await this.store.all()) this.index.upsert(entry);
+    const sources = await this.store.getState(CANON_SOURCES_KEY);
+    if (sources) this.sources = new Map((JSON.parse(sources) as LoreSource[]).map((s) => [s.key, s]));
+  }
+
+  /**
+   * Imports data/ when its files changed since the last import (or always with `force`). Invalid files leave
+   * the stored canon exactly as it was.
+   */
+  async importCanon(dir: string, options: ImportProgress & { force?: boolean } = {}): Promise<CanonImportResult> {
+    const folder = readLoreFolder(dir);
+    if (folder.problems.length > 0) return { status: "invalid", problems: folder.problems };
+    if (!options.force && (await this.store.getState(CANON_DIGEST_KEY)) === folder.digest)
+      return { status: "unchanged" };
+    const summary = await this.store.importDrafts(CANON_SCOPE, folder.drafts, {
+      prune: true,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    await this.store.setState(CANON_SOURCES_KEY, JSON.stringify(folder.sources));
+    await this.store.setState(CANON_DIGEST_KEY, folder.digest);
+    this.sources = new Map(folder.sources.map((s) => [s.key, s]));
+    for (const id of summary.removedIds) this.index.remove(id);
+    for (const entry of summary.written) this.index.upsert(entry);
+    this.log.info(
+      { created: summary.created, updated: summary.updated, unchanged: summary.unchanged, removed: summary.removed },
+      "canon lore imported",
+    );
+    return { status: "imported", summary };
+  }
+
+  search(query: string, options: SearchOptions): SearchHit[] {
+    return this.index.search(query, options);
+  }
+
+  resolve(query: string, guildId: string | null, kinds?: readonly LoreKind[]): Resolution {
+    return resolveQuery(this.index.search(query, { guildId, limit: 25, ...(kinds ? { kinds } : {}) }));
+  }
+
+  /** An entry by id, only if this server may see it (ids from buttons and autocomplete are member input). */
+  visible(id: string, guildId: string | null, kinds?: readonly LoreKind[]): LoreEntry | undefined {
+    const entry = this.index.get(id);
+    if (!entry || (entry.scope !== CANON_SCOPE && entry.scope !== guildId)) return undefined;
+    if (kinds && !kinds.includes(entry.kind)) return undefined;
+    return entry;
+  }
+
+  /** Looks a slug up in the server's own lore first, then canon. */
+  bySlug(slug: string, guildId: string | null): LoreEntry | undefined {
+    return (guildId ? this.index.getBySlug(guildId, slug) : undefined) ?? this.index.getBySlug(CANON_SCOPE, slug);
+  }
+
+  factions(guildId: string | null, filter: { quadrant?: Quadrant; standing?: Standing } = {}): LoreEntry[] {
+    return this.index
+      .list(guildId, ["faction"])
+      .filter(
+        (entry) =>
+          (!filter.quadrant || entry.quadrants.includes(filter.quadrant)) &&
+          (!filter.standing || entry.standing === filter.standing),
+      );
+  }
+
+  /** Treaties that name the entry as a party. */
+  treatiesOf(entry: LoreEntry, guildId: string | null): LoreEntry[] {
+    return this.index.list(guildId, ["treaty"]).filter((treaty) => treaty.details.parties?.includes(entry.slug));
+  }
+
+  source(key: string): LoreSource | undefined {
+    return this.sources.get(key);
+  }
+}

@@ -1,0 +1,131 @@
+import { createHash } from "node:crypto";
+import type { PrismaClient } from "../db/database.js";
+import type { LoreEntry as LoreRow } from "../generated/prisma/client.js";
+import type { LoreDetails, LoreDraft, LoreEntry, LoreKind, Quadrant, Standing } from "./model.js";
+
+export interface ImportSummary {
+  created: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+  /** Entries written (created or updated), as stored, so an index can take them without a reload. */
+  written: LoreEntry[];
+  removedIds: string[];
+}
+
+export interface ImportOptions {
+  /** Delete entries of the scope that the drafts no longer contain (canon follows data/ exactly). */
+  prune: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Named data functions for lore; the only place that knows how entries are laid out in the database. */
+export class LoreStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async all(): Promise<LoreEntry[]> {
+    const rows = await this.prisma.loreEntry.findMany({ orderBy: [{ scope: "asc" }, { slug: "asc" }] });
+    return rows.map(toEntry);
+  }
+
+  async count(scope: string): Promise<number> {
+    return this.prisma.loreEntry.count({ where: { scope } });
+  }
+
+  /**
+   * Upserts drafts into one scope in a single transaction: either every change lands or none does.
+   * Unchanged entries (same content hash) are not written at all, so a second import changes nothing.
+   */
+  async importDrafts(scope: string, drafts: readonly LoreDraft[], options: ImportOptions): Promise<ImportSummary> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        const existing = await tx.loreEntry.findMany({
+          where: { scope },
+          select: { id: true, slug: true, contentHash: true },
+        });
+        const bySlug = new Map(existing.map((row) => [row.slug, row]));
+        const summary: ImportSummary = {
+          created: 0,
+          updated: 0,
+          unchanged: 0,
+          removed: 0,
+          written: [],
+          removedIds: [],
+        };
+        let done = 0;
+        for (const draft of drafts) {
+          const hash = contentHash(draft);
+          const row = bySlug.get(draft.slug);
+          bySlug.delete(draft.slug);
+          if (row && row.contentHash === hash) summary.unchanged += 1;
+          else {
+            const data = toRow(draft, hash);
+            const saved = row
+              ? await tx.loreEntry.update({ where: { id: row.id }, data })
+              : await tx.loreEntry.create({ data: { ...data, scope, slug: draft.slug } });
+            summary[row ? "updated" : "created"] += 1;
+            summary.written.push(toEntry(saved));
+          }
+          done += 1;
+          options.onProgress?.(done, drafts.length);
+        }
+        if (options.prune && bySlug.size > 0) {
+          const ids = [...bySlug.values()].map((row) => row.id);
+          await tx.loreEntry.deleteMany({ where: { id: { in: ids } } });
+          summary.removed = ids.length;
+          summary.removedIds = ids;
+        }
+        return summary;
+      },
+      { timeout: 10 * 60_000, maxWait: 30_000 },
+    );
+  }
+
+  async getState(key: string): Promise<string | undefined> {
+    return (await this.prisma.appState.findUnique({ where: { key } }))?.value;
+  }
+
+  async setState(key: string, value: string): Promise<void> {
+    await this.prisma.appState.upsert({ where: { key }, create: { key, value }, update: { value } });
+  }
+}
+
+export function contentHash(draft: LoreDraft): string {
+  return createHash("sha256").update(JSON.stringify(draft)).digest("hex");
+}
+
+function toRow(draft: LoreDraft, hash: string) {
+  return {
+    kind: draft.kind,
+    name: draft.name,
+    aliases: JSON.stringify(draft.aliases),
+    tags: JSON.stringify(draft.tags),
+    quadrants: JSON.stringify(draft.quadrants),
+    standing: draft.standing,
+    summary: draft.summary,
+    body: draft.body,
+    details: JSON.stringify(draft.details),
+    sources: JSON.stringify(draft.sources),
+    sourceFile: draft.sourceFile,
+    contentHash: hash,
+  };
+}
+
+function toEntry(row: LoreRow): LoreEntry {
+  return {
+    id: row.id,
+    scope: row.scope,
+    slug: row.slug,
+    kind: row.kind as LoreKind,
+    name: row.name,
+    aliases: JSON.parse(row.aliases) as string[],
+    tags: JSON.parse(row.tags) as string[],
+    quadrants: JSON.parse(row.quadrants) as Quadrant[],
+    standing: row.standing as Standing | null,
+    summary: row.summary,
+    body: row.body,
+    details: JSON.parse(row.details) as LoreDetails,
+    sources: JSON.parse(row.sources) as string[],
+    sourceFile: row.sourceFile,
+  };
+}

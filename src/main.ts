@@ -1,0 +1,40 @@
+import "dotenv/config";
+import { startBot } from "./app.js";
+import { ConfigError, loadConfig, requireToken } from "./config/config.js";
+import { MigrationError } from "./db/migrate.js";
+import { createLogger } from "./logging/logger.js";
+
+// Production entry (npm start). Fails fast on configuration with one line naming the setting, no stack trace.
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const token = requireToken(config);
+  const log = createLogger({
+    level: config.logLevel,
+    pretty: config.nodeEnv !== "production" && process.stdout.isTTY === true,
+    secrets: [token],
+  });
+  process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled rejection"));
+  const bot = await startBot({ config, log, token });
+  const shutdown = (signal: string) => {
+    log.info({ signal }, "shutting down");
+    bot.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof MigrationError) {
+    process.stderr.write(`khitomer: ${error.message}\n`);
+    process.exit(1);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`khitomer: could not start: ${message.split("\n")[0]}\n`);
+  process.exit(1);
+});
