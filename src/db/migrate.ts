@@ -45,6 +45,13 @@ const CREATE_PRISMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS "_prisma_migrations
     "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
 )`;
 
+/** Prisma accepts the file as-is, with CRLF→LF or LF→CRLF (git's line-ending conversion), and so do we. */
+function matchesChecksum(sql: string, checksum: string): boolean {
+  return [sql, sql.replaceAll("\r\n", "\n"), sql.replaceAll("\n", "\r\n")].some(
+    (variant) => createHash("sha256").update(variant).digest("hex") === checksum,
+  );
+}
+
 interface AppliedRow {
   migration_name: string;
   checksum: string;
@@ -79,7 +86,7 @@ export function migrateSqlite(
         const done = rows.find((row) => row.finished_at !== null && row.rolled_back_at === null);
         if (done) {
           report.alreadyApplied += 1;
-          if (done.checksum !== migration.checksum) report.modified.push(migration.name);
+          if (!matchesChecksum(migration.sql, done.checksum)) report.modified.push(migration.name);
           return;
         }
         if (rows.some((row) => row.finished_at === null && row.rolled_back_at === null)) {
