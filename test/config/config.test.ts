@@ -20,7 +20,9 @@ describe("loadConfig", () => {
   });
 
   it("accepts the API base with or without the version and a trailing slash", () => {
-    expect(loadConfig({ DISCORD_API_BASE: "http://127.0.0.1:9999/api/v10/" }).discordApiBase).toBe("http://127.0.0.1:9999/api");
+    expect(loadConfig({ DISCORD_API_BASE: "http://127.0.0.1:9999/api/v10/" }).discordApiBase).toBe(
+      "http://127.0.0.1:9999/api",
+    );
   });
 
   it.each([

@@ -20,11 +20,16 @@ describe("migrateSqlite", () => {
   it("given a new file, applies every migration and records it as Prisma Migrate does", () => {
     const file = path.join(scratch(), "k.db");
     const report = migrateSqlite(file, MIGRATIONS_DIR);
-    const names = readdirSync(MIGRATIONS_DIR).filter((n) => !n.endsWith(".toml")).sort();
+    const names = readdirSync(MIGRATIONS_DIR)
+      .filter((n) => !n.endsWith(".toml"))
+      .sort();
     expect(report.applied).toEqual(names);
 
     const db = new Database(file, { readonly: true });
-    const rows = db.prepare(`SELECT * FROM "_prisma_migrations" ORDER BY migration_name`).all() as Record<string, unknown>[];
+    const rows = db.prepare(`SELECT * FROM "_prisma_migrations" ORDER BY migration_name`).all() as Record<
+      string,
+      unknown
+    >[];
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[];
     db.close();
     expect(rows.map((r) => r.migration_name)).toEqual(names);
@@ -36,7 +41,9 @@ describe("migrateSqlite", () => {
       expect(row.applied_steps_count).toBe(1);
       expect(String(row.id)).toMatch(/^[0-9a-f-]{36}$/);
     }
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(["lore_entries", "app_state", "_prisma_migrations"]));
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(["lore_entries", "app_state", "_prisma_migrations"]),
+    );
   });
 
   it("given an up-to-date file, applies nothing the second time", () => {
@@ -61,7 +68,9 @@ describe("migrateSqlite", () => {
     const file = path.join(dir, "k.db");
     expect(() => migrateSqlite(file, migrations)).toThrow(/already exists/);
     const db = new Database(file, { readonly: true });
-    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((t) => t.name);
+    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map(
+      (t) => t.name,
+    );
     const recorded = db.prepare(`SELECT migration_name FROM "_prisma_migrations"`).all();
     db.close();
     expect(tables).toContain("a");

@@ -1,7 +1,7 @@
 import { type APIApplicationCommandOption, ApplicationCommandOptionType } from "discord.js";
 import { describe, expect, it } from "vitest";
-import { commands } from "../../commands/index.js";
 import { helpLines } from "../../commands/help.js";
+import { commands } from "../../commands/index.js";
 
 // Discord's limits for application commands:
 // https://discord.com/developers/docs/interactions/application-commands#application-command-object
@@ -26,7 +26,9 @@ function problemsOf(options: Option[] | undefined, where: string): string[] {
     if (names.has(option.name)) problems.push(`${at}: duplicate name`);
     names.add(option.name);
     if (option.description.length < 1 || option.description.length > 100) problems.push(`${at}: description length`);
-    const isSub = option.type === ApplicationCommandOptionType.Subcommand || option.type === ApplicationCommandOptionType.SubcommandGroup;
+    const isSub =
+      option.type === ApplicationCommandOptionType.Subcommand ||
+      option.type === ApplicationCommandOptionType.SubcommandGroup;
     if (!isSub) {
       if (option.required && seenOptional) problems.push(`${at}: required option after an optional one`);
       if (!option.required) seenOptional = true;
@@ -38,7 +40,8 @@ function problemsOf(options: Option[] | undefined, where: string): string[] {
         if (typeof choice.value === "string" && choice.value.length > 100) problems.push(`${at}: choice value length`);
       }
     }
-    if (option.max_length !== undefined && (option.max_length < 1 || option.max_length > 6000)) problems.push(`${at}: max_length`);
+    if (option.max_length !== undefined && (option.max_length < 1 || option.max_length > 6000))
+      problems.push(`${at}: max_length`);
     problems.push(...problemsOf(option.options, at));
   }
   return problems;
@@ -47,7 +50,11 @@ function problemsOf(options: Option[] | undefined, where: string): string[] {
 function characterCount(options: Option[] | undefined): number {
   return (options ?? []).reduce(
     (n, o) =>
-      n + o.name.length + o.description.length + (o.choices ?? []).reduce((c, ch) => c + ch.name.length + String(ch.value).length, 0) + characterCount(o.options),
+      n +
+      o.name.length +
+      o.description.length +
+      (o.choices ?? []).reduce((c, ch) => c + ch.name.length + String(ch.value).length, 0) +
+      characterCount(o.options),
     0,
   );
 }
@@ -59,7 +66,9 @@ describe("registered command definitions", () => {
     expect(data.description.length).toBeGreaterThan(0);
     expect(data.description.length).toBeLessThanOrEqual(100);
     expect(problemsOf(data.options as Option[] | undefined, `/${data.name}`)).toEqual([]);
-    expect(data.name.length + data.description.length + characterCount(data.options as Option[] | undefined)).toBeLessThanOrEqual(4000);
+    expect(
+      data.name.length + data.description.length + characterCount(data.options as Option[] | undefined),
+    ).toBeLessThanOrEqual(4000);
   });
 
   it("has unique command names and no more than Discord's 100 global commands", () => {

@@ -28,28 +28,60 @@ describe("readLoreFolder", () => {
     const result = readLoreFolder(folder({ "factions/klingon-empire.md": faction() }));
     expect(result.problems).toEqual([]);
     expect(result.drafts).toEqual([
-      expect.objectContaining({ slug: "klingon-empire", kind: "faction", name: "Klingon Empire", aliases: ["KDF"], body: "Body text." }),
+      expect.objectContaining({
+        slug: "klingon-empire",
+        kind: "faction",
+        name: "Klingon Empire",
+        aliases: ["KDF"],
+        body: "Body text.",
+      }),
     ]);
   });
 
   it.each([
     ["a misspelt key", faction("standng: member\n"), "standng", /Unrecognized key/],
-    ["a standing that does not exist", faction().replace("standing: member", "standing: besties"), "standing", /must be one of member/],
-    ["a missing summary", faction().replace("summary: A warrior power.\n", ""), "summary", /expected string|Required|Invalid input/],
+    [
+      "a standing that does not exist",
+      faction().replace("standing: member", "standing: besties"),
+      "standing",
+      /must be one of member/,
+    ],
+    [
+      "a missing summary",
+      faction().replace("summary: A warrior power.\n", ""),
+      "summary",
+      /expected string|Required|Invalid input/,
+    ],
     ["an over-long name", faction().replace("Klingon Empire", "K".repeat(101)), "name", /at most 100 characters/],
     ["a faction without quadrants", faction().replace("quadrants: [beta]\n", ""), "quadrants", /at least one quadrant/],
-    ["an unknown source key", faction().replace("sources: [sto]", "sources: [wiki]"), "sources[0]", /not a key of sources.yaml/],
-    ["a relation to nothing", faction("relations:\n  - to: nowhere\n    note: x\n"), "relations[0].to", /no entry has the slug "nowhere"/],
+    [
+      "an unknown source key",
+      faction().replace("sources: [sto]", "sources: [wiki]"),
+      "sources[0]",
+      /not a key of sources.yaml/,
+    ],
+    [
+      "a relation to nothing",
+      faction("relations:\n  - to: nowhere\n    note: x\n"),
+      "relations[0].to",
+      /no entry has the slug "nowhere"/,
+    ],
     ["broken YAML", "---\nkind: faction\nname: [unclosed\n---\n", "front matter", /not valid YAML \(line \d+\)/],
     ["no front matter at all", "Just text.\n", "front matter", /must start with a --- line/],
   ])("given %s, names the file, the field and what is wrong", (_case, text, field, message) => {
     const result = readLoreFolder(folder({ "factions/klingon-empire.md": text }));
-    expect(result.problems).toContainEqual({ file: "factions/klingon-empire.md", field, message: expect.stringMatching(message) });
+    expect(result.problems).toContainEqual({
+      file: "factions/klingon-empire.md",
+      field,
+      message: expect.stringMatching(message),
+    });
   });
 
   it("given a file in the wrong folder for its kind, says where it belongs", () => {
     const result = readLoreFolder(folder({ "people/klingon-empire.md": faction() }));
-    expect(result.problems).toContainEqual(expect.objectContaining({ field: "kind", message: expect.stringMatching(/belongs in factions\//) }));
+    expect(result.problems).toContainEqual(
+      expect.objectContaining({ field: "kind", message: expect.stringMatching(/belongs in factions\//) }),
+    );
   });
 
   it("given a bad file name, refuses it", () => {
@@ -59,7 +91,10 @@ describe("readLoreFolder", () => {
 
   it("reports every problem in one pass, not just the first", () => {
     const result = readLoreFolder(
-      folder({ "factions/a.md": faction("standng: x\n"), "factions/b.md": faction().replace("standing: member", "standing: x") }),
+      folder({
+        "factions/a.md": faction("standng: x\n"),
+        "factions/b.md": faction().replace("standing: member", "standing: x"),
+      }),
     );
     expect(new Set(result.problems.map((p) => p.file))).toEqual(new Set(["factions/a.md", "factions/b.md"]));
   });

@@ -16,7 +16,13 @@ const ogla = loreEntry({ name: "Kazon-Ogla" });
 const collective = loreEntry({ name: "Borg Collective" });
 const kingdom = loreEntry({ name: "Borg Kingdom" });
 const fek = loreEntry({ name: "Fek'Ihri Horde", aliases: ["Fek'lhri"] });
-const qonos = loreEntry({ name: "Qo'noS", kind: "place", standing: null, quadrants: [], summary: "The Klingon homeworld." });
+const qonos = loreEntry({
+  name: "Qo'noS",
+  kind: "place",
+  standing: null,
+  quadrants: [],
+  summary: "The Klingon homeworld.",
+});
 const index = indexOf(klingon, rebels, kazon, ogla, collective, kingdom, fek, qonos);
 const resolve = (q: string) => resolveQuery(index.search(q, { guildId: null, kinds: ["faction"] }));
 
