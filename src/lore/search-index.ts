@@ -207,7 +207,7 @@ function bestDirectMatch(indexed: Indexed, q: string): SearchHit | undefined {
     else if (key.text.startsWith(q)) tier = "prefix";
     else if (wholeWord) tier = "word";
     else if (padded.includes(` ${q}`)) tier = "word-prefix";
-    else if (key.compact.startsWith(qCompact)) tier = "compact";
+    else if (compactPrefix(key.text, qCompact)) tier = "compact";
     if (!tier) continue;
     // Closer lengths rank first ("Borg Kingdom" before "Borg Cooperative" for "borg k"), names before aliases.
     const score = TIER_BASE[tier] + 0.04 * (q.length / key.text.length) + (key.isName ? 0.005 : 0);
@@ -215,6 +215,22 @@ function bestDirectMatch(indexed: Indexed, q: string): SearchHit | undefined {
       best = { entry: indexed.entry, score, tier, matched: key.original, viaName: key.isName, wholeWord };
   }
   return best;
+}
+
+/**
+ * The query with its spaces dropped or moved ("deepspace9", "jem hadar", "kazonogla") covers whole words of the
+ * key, plus at least two letters of the next word: "romulans" must not read as "Romulan S(tar Empire)".
+ */
+function compactPrefix(keyText: string, qCompact: string): boolean {
+  let covered = "";
+  for (const word of keyText.split(" ")) {
+    const rest = qCompact.slice(covered.length);
+    if (rest === "") return true;
+    if (word.startsWith(rest)) return rest.length >= 2 || covered === "";
+    if (!rest.startsWith(word)) return false;
+    covered += word;
+  }
+  return qCompact === covered;
 }
 
 function fuzzyHits(candidates: Indexed[], q: string): SearchHit[] {

@@ -69,6 +69,7 @@ const TABLE: Row[] = [
   { query: "kazon", kinds: F, top5: ["kazon", "kazon-ogla"], why: "ambiguous" },
   { query: "romulan", kinds: F, top5: ["romulan-republic", "romulan-star-empire"], why: "ambiguous" },
   { query: "elachi", kinds: F, top5: ["elachi", "liberated-elachi"], why: "ambiguous" },
+  { query: "romulans", kinds: F, top5: ["romulan-republic", "romulan-star-empire"], why: "ambiguous plural" },
 ];
 
 const AMBIGUOUS = ["borg", "kazon", "romulan", "elachi"];
@@ -121,7 +122,7 @@ describe("search quality over the canon", () => {
   });
 
   it("nonsense is never answered with confidence", () => {
-    for (const query of ["qwxzv", "the", "spaceship", "12345"])
+    for (const query of ["qwxzv", "the", "spaceship", "12345", "romulans"])
       expect(lore().resolve(query, null, F).kind).not.toBe("found");
   });
 });
