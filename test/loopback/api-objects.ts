@@ -5,6 +5,7 @@
  */
 
 import type {
+  APIDMChannel,
   APIGuild,
   APIGuildCategoryChannel,
   APIGuildForumChannel,
@@ -15,6 +16,7 @@ import type {
   APIRole,
   APITextChannel,
   APIUser,
+  ChannelFlags,
   GatewayGuildCreateDispatchData,
   GuildMemberFlags,
   GuildSystemChannelFlags,
@@ -22,7 +24,15 @@ import type {
   UserFlags,
 } from "discord.js";
 import { ChannelType } from "discord.js";
-import type { ChannelRecord, GuildRecord, MemberRecord, RoleRecord, UserRecord, World } from "./world.js";
+import type {
+  ChannelRecord,
+  DmChannelRecord,
+  GuildRecord,
+  MemberRecord,
+  RoleRecord,
+  UserRecord,
+  World,
+} from "./world.js";
 
 export type GuildChannelPayload =
   | APITextChannel
@@ -131,6 +141,18 @@ export function apiChannel(
         default_forum_layout: 0,
       };
   }
+}
+
+/** The DM channel object POST /users/@me/channels and GET /channels/:id return: the bot is not listed as a recipient. */
+export function apiDmChannel(world: World, channel: DmChannelRecord): APIDMChannel {
+  return {
+    id: channel.id,
+    type: ChannelType.DM,
+    name: null,
+    flags: 0 as ChannelFlags,
+    last_message_id: channel.lastMessageId,
+    recipients: [apiUser(world.user(channel.recipientId))],
+  };
 }
 
 export function apiGuild(guild: GuildRecord): APIGuild {

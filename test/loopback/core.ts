@@ -64,10 +64,26 @@ export class Core {
     this.requireBotPermission(channel.guildId, PermissionFlagsBits.ViewChannel, discordErrors.missingAccess);
   }
 
-  /** Mirrors the MESSAGE_* events Discord sends for the bot's own non-ephemeral guild messages. */
+  /**
+   * Mirrors the MESSAGE_* events Discord sends for the bot's own non-ephemeral
+   * messages: guild ones to the guild's shard (GUILD_MESSAGES), DM ones to
+   * shard 0 (DIRECT_MESSAGES), without guild_id or member.
+   */
   announceMessage(event: "create" | "update" | "delete", message: APIMessage): void {
+    if ((message.flags ?? 0) & 64) return;
+    if (this.world.dmChannels.has(message.channel_id)) {
+      const target = { guildId: null, intent: GatewayIntentBits.DirectMessages };
+      const names = {
+        create: GatewayDispatchEvents.MessageCreate,
+        update: GatewayDispatchEvents.MessageUpdate,
+        delete: GatewayDispatchEvents.MessageDelete,
+      } as const;
+      const data = event === "delete" ? { id: message.id, channel_id: message.channel_id } : message;
+      this.dispatch(names[event], data, target);
+      return;
+    }
     const channel = this.world.findChannel(message.channel_id);
-    if (!channel || (message.flags ?? 0) & 64) return;
+    if (!channel) return;
     const target = { guildId: channel.guildId, intent: GatewayIntentBits.GuildMessages };
     if (event === "delete") {
       this.dispatch(

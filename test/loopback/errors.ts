@@ -37,7 +37,10 @@ export const discordErrors = {
   unknownCommand: () => error(404, 10063, "Unknown application command"),
   unknownScheduledEvent: () => error(404, 10070, "Unknown Guild Scheduled Event"),
   missingAccess: () => error(403, 50001, "Missing Access"),
+  cannotExecuteOnDm: () => error(403, 50003, "Cannot execute action on a DM channel"),
   cannotSendEmptyMessage: () => error(400, 50006, "Cannot send an empty message"),
+  /** DMs closed, no mutual guild, or a bot recipient: 403 on send; Discord answers 400 when opening a DM with yourself. */
+  cannotSendToUser: (status: 400 | 403 = 403) => error(status, 50007, "Cannot send messages to this user"),
   cannotSendInNonText: () => error(400, 50008, "Cannot send messages in a non-text channel"),
   missingPermissions: () => error(403, 50013, "Missing Permissions"),
   alreadyAcknowledged: () => error(400, 40060, "Interaction has already been acknowledged."),

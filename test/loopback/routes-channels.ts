@@ -1,11 +1,13 @@
 /**
  * Channel routes: the channel object, and messages the bot posts, reads,
- * edits and deletes. Deleted (removed) channels answer 10003 like Discord.
+ * edits and deletes, in guild channels and DM channels alike. Deleted
+ * (removed) channels answer 10003 like Discord; DMs the recipient refuses
+ * answer 50007.
  */
 
 import type { APIMessage, APIMessageReference } from "discord.js";
 import { MessageFlags, MessageType, PermissionFlagsBits } from "discord.js";
-import { apiChannel } from "./api-objects.js";
+import { apiChannel, apiDmChannel } from "./api-objects.js";
 import type { Core } from "./core.js";
 import { DiscordHttpError, discordErrors } from "./errors.js";
 import { asObject, numberField, stringField } from "./json.js";
@@ -22,8 +24,9 @@ export function channelRoutes(core: Core): RouteDefinition[] {
       method: "GET",
       path: "/channels/:channelId",
       auth: true,
-      handle: (r) => ok(apiChannel(core.world.channel(r.params.channelId ?? ""))),
+      handle: (r) => ok(channelObject(core, r.params.channelId ?? "")),
     },
+    { method: "POST", path: "/users/@me/channels", auth: true, handle: (r) => ok(openDm(core, r)) },
     { method: "POST", path: "/channels/:channelId/typing", auth: true, handle: (r) => typing(core, r) },
     { method: "GET", path: messages, auth: true, handle: (r) => ok(listMessages(core, r)) },
     { method: "POST", path: messages, auth: true, handle: (r) => sendMessage(core, r) },
@@ -33,22 +36,54 @@ export function channelRoutes(core: Core): RouteDefinition[] {
   ];
 }
 
+/** Where messages go: a guild text channel, or a DM channel (no guild, no permission checks). */
+interface TextTarget {
+  id: string;
+  guildId: string | null;
+  /** Set for DM channels. */
+  recipientId: string | null;
+  record: { lastMessageId: string | null };
+}
+
+function channelObject(core: Core, channelId: string) {
+  const dm = core.world.dmChannels.get(channelId);
+  return dm ? apiDmChannel(core.world, dm) : apiChannel(core.world.channel(channelId));
+}
+
+/**
+ * Create DM: the same channel for the same recipient every time. It succeeds
+ * even when the user refuses DMs; only sending fails (50007), as on Discord.
+ */
+function openDm(core: Core, request: RouteRequest) {
+  const recipientId = stringField(request.body, "recipient_id");
+  if (!recipientId) throw discordErrors.invalidFormBody("recipient_id", "BASE_TYPE_REQUIRED", "This field is required");
+  return apiDmChannel(core.world, core.world.openDm(recipientId));
+}
+
 function typing(core: Core, request: RouteRequest): RouteResult {
-  core.requireChannelAccess(request.params.channelId ?? "");
+  const channelId = request.params.channelId ?? "";
+  if (!core.world.dmChannels.has(channelId)) core.requireChannelAccess(channelId);
   return noContent();
 }
 
-function textChannel(core: Core, request: RouteRequest) {
+function textChannel(core: Core, request: RouteRequest): TextTarget {
   const channelId = request.params.channelId ?? "";
+  const dm = core.world.dmChannels.get(channelId);
+  if (dm) return { id: dm.id, guildId: null, recipientId: dm.recipientId, record: dm };
   core.requireChannelAccess(channelId);
   const channel = core.world.channel(channelId);
   if (!isTextBased(channel)) throw discordErrors.cannotSendInNonText();
-  return channel;
+  return { id: channel.id, guildId: channel.guildId, recipientId: null, record: channel };
+}
+
+/** Guild permission check; DMs have no permissions to check. */
+function requirePermission(core: Core, target: TextTarget, permission: bigint): void {
+  if (target.guildId !== null) core.requireBotPermission(target.guildId, permission);
 }
 
 function listMessages(core: Core, request: RouteRequest): APIMessage[] {
   const channel = textChannel(core, request);
-  core.requireBotPermission(channel.guildId, PermissionFlagsBits.ReadMessageHistory);
+  requirePermission(core, channel, PermissionFlagsBits.ReadMessageHistory);
   const limit = Math.min(100, Math.max(1, Number(request.query.limit ?? 50)));
   const { before, after } = request.query;
   // Discord returns newest first; ids order messages in time.
@@ -65,7 +100,8 @@ function listMessages(core: Core, request: RouteRequest): APIMessage[] {
 
 function sendMessage(core: Core, request: RouteRequest): RouteResult {
   const channel = textChannel(core, request);
-  core.requireBotPermission(channel.guildId, PermissionFlagsBits.SendMessages);
+  requirePermission(core, channel, PermissionFlagsBits.SendMessages);
+  if (channel.recipientId !== null && core.world.dmRefused(channel.recipientId)) throw discordErrors.cannotSendToUser();
   const reference = messageReference(core, request, channel.guildId);
   // Only interactions can be ephemeral; Discord ignores the flag on channel messages.
   const body = { ...request.body, flags: (numberField(request.body, "flags") ?? 0) & ~MessageFlags.Ephemeral };
@@ -81,7 +117,7 @@ function sendMessage(core: Core, request: RouteRequest): RouteResult {
     core.mentionContext(channel.id),
   );
   core.messages.add(message);
-  channel.lastMessageId = message.id;
+  channel.record.lastMessageId = message.id;
   core.announceMessage("create", message);
   return ok(message);
 }
@@ -89,7 +125,7 @@ function sendMessage(core: Core, request: RouteRequest): RouteResult {
 function messageReference(
   core: Core,
   request: RouteRequest,
-  guildId: string,
+  guildId: string | null,
 ): { reference: APIMessageReference; message: APIMessage | null } | undefined {
   const raw = asObject(request.body.message_reference);
   const messageId = stringField(raw, "message_id");
@@ -100,14 +136,14 @@ function messageReference(
     throw discordErrors.invalidFormBody("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message");
   }
   return {
-    reference: { type: 0, message_id: messageId, channel_id: channelId, guild_id: guildId },
+    reference: { type: 0, message_id: messageId, channel_id: channelId, ...(guildId ? { guild_id: guildId } : {}) },
     message: referenced ?? null,
   };
 }
 
 function readMessage(core: Core, request: RouteRequest): APIMessage {
   const channel = textChannel(core, request);
-  core.requireBotPermission(channel.guildId, PermissionFlagsBits.ReadMessageHistory);
+  requirePermission(core, channel, PermissionFlagsBits.ReadMessageHistory);
   return core.messages.require(request.params.messageId ?? "", channel.id);
 }
 
@@ -126,8 +162,11 @@ function editMessage(core: Core, request: RouteRequest): RouteResult {
 function deleteMessage(core: Core, request: RouteRequest): RouteResult {
   const channel = textChannel(core, request);
   const current = core.messages.require(request.params.messageId ?? "", channel.id);
-  if (current.author.id !== core.world.bot.id)
+  if (current.author.id !== core.world.bot.id) {
+    // Nobody may delete the other side's messages in a DM.
+    if (channel.guildId === null) throw discordErrors.cannotExecuteOnDm();
     core.requireBotPermission(channel.guildId, PermissionFlagsBits.ManageMessages);
+  }
   core.messages.delete(current.id);
   core.announceMessage("delete", current);
   return noContent();

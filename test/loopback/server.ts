@@ -13,6 +13,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type {
   APIApplicationCommand,
+  APIDMChannel,
   APIGuildMember,
   APIGuildScheduledEvent,
   APIInteraction,
@@ -22,7 +23,7 @@ import type {
 } from "discord.js";
 import { GatewayDispatchEvents, GatewayIntentBits } from "discord.js";
 import type { GuildChannelPayload } from "./api-objects.js";
-import { apiChannel, apiMember, apiRole, guildCreatePayload } from "./api-objects.js";
+import { apiChannel, apiDmChannel, apiMember, apiRole, apiUser, guildCreatePayload } from "./api-objects.js";
 import { Core } from "./core.js";
 import type { DispatchTarget, GatewayCloseRecord, GatewayHost, GatewaySessionInfo } from "./gateway.js";
 import { Gateway } from "./gateway.js";
@@ -39,7 +40,7 @@ import { interactionRoutes } from "./routes-interactions.js";
 import { scheduledEventRoutes } from "./routes-scheduled-events.js";
 import { snowflake } from "./snowflake.js";
 import { ChangeSignal, waitFor } from "./wait.js";
-import type { GuildSeed } from "./world.js";
+import type { GuildSeed, MemberSeed } from "./world.js";
 import { World } from "./world.js";
 
 export type { DispatchTarget, GatewayCloseRecord, GatewaySessionInfo } from "./gateway.js";
@@ -191,6 +192,56 @@ export class LoopbackDiscord implements FixtureDirectory {
       guildId,
       intent: GatewayIntentBits.Guilds,
     });
+  }
+
+  /**
+   * A member joins: later REST calls see them, and GUILD_MEMBERS sessions on the
+   * guild's shard get GUILD_MEMBER_ADD. Returns how many sessions got the event.
+   */
+  addMember(guildId: string, seed: MemberSeed): number {
+    const member = this.core.world.addMember(guildId, seed);
+    return this.dispatch(
+      GatewayDispatchEvents.GuildMemberAdd,
+      { guild_id: guildId, ...apiMember(this.core.world, member) },
+      { guildId, intent: GatewayIntentBits.GuildMembers },
+    );
+  }
+
+  /**
+   * A member leaves (or is kicked): GET /guilds/:id/members/:user answers 10007,
+   * and GUILD_MEMBERS sessions on the guild's shard get GUILD_MEMBER_REMOVE.
+   * The user still exists. Returns how many sessions got the event.
+   */
+  removeMember(guildId: string, userId: string): number {
+    this.core.world.removeMember(guildId, userId);
+    return this.dispatch(
+      GatewayDispatchEvents.GuildMemberRemove,
+      { guild_id: guildId, user: apiUser(this.core.world.user(userId)) },
+      { guildId, intent: GatewayIntentBits.GuildMembers },
+    );
+  }
+
+  /**
+   * Makes a user refuse DMs from the bot (privacy settings or a block): opening
+   * the DM channel still works, sending in it answers 403 with code 50007.
+   * Returns a function that opens their DMs again.
+   */
+  closeDirectMessages(userId: string): () => void {
+    this.core.world.user(userId);
+    this.core.world.closedDms.add(userId);
+    return () => this.core.world.closedDms.delete(userId);
+  }
+
+  /** The bot's DM channel with a user, once it has opened one. */
+  directMessageChannel(userId: string): APIDMChannel | undefined {
+    const channel = this.core.world.dmWith(userId);
+    return channel ? apiDmChannel(this.core.world, channel) : undefined;
+  }
+
+  /** Messages the bot has sent a user privately, oldest first; same as `messages(dmChannelId)`. */
+  directMessages(userId: string): APIMessage[] {
+    const channel = this.core.world.dmWith(userId);
+    return channel ? this.core.messages.inChannel(channel.id) : [];
   }
 
   /** Non-ephemeral messages the bot has in a channel (including interaction responses), oldest first. */

@@ -17,7 +17,7 @@ export interface UserSeed {
   bot?: boolean;
 }
 
-/** Guild channel kinds the harness can seed (threads and DMs are not modelled). */
+/** Guild channel kinds the harness can seed (threads are not modelled; DM channels are opened by the bot). */
 export type SeedChannelType =
   | ChannelType.GuildText
   | ChannelType.GuildVoice
@@ -109,6 +109,13 @@ export interface MemberRecord {
   joinedAt: string;
 }
 
+/** A DM channel between the bot and one user: one per recipient, as on Discord. */
+export interface DmChannelRecord {
+  id: string;
+  recipientId: string;
+  lastMessageId: string | null;
+}
+
 export interface GuildRecord {
   id: string;
   name: string;
@@ -147,7 +154,12 @@ export function isTextBased(channel: ChannelRecord): boolean {
 export class World {
   readonly guilds = new Map<string, GuildRecord>();
   readonly users = new Map<string, UserRecord>();
+  /** DM channels by channel id. */
+  readonly dmChannels = new Map<string, DmChannelRecord>();
+  /** Users whose privacy settings refuse DMs from the bot (sends answer 50007). */
+  readonly closedDms = new Set<string>();
   private readonly channelGuild = new Map<string, string>();
+  private readonly dmByRecipient = new Map<string, string>();
 
   constructor(readonly bot: UserRecord) {
     this.users.set(bot.id, bot);
@@ -206,6 +218,60 @@ export class World {
     this.guild(guildId).channels.delete(channelId);
     this.channelGuild.delete(channelId);
     return channel;
+  }
+
+  /** Adds a member to a guild (a join); the user is remembered like seeded members. */
+  addMember(guildId: string, seed: MemberSeed): MemberRecord {
+    const guild = this.guild(guildId);
+    if (guild.members.has(seed.user.id)) throw new Error(`user ${seed.user.id} is already a member of ${guildId}`);
+    const unknownRole = seed.roles?.find((roleId) => !guild.roles.has(roleId));
+    if (unknownRole !== undefined) throw new Error(`role ${unknownRole} is not seeded in guild ${guildId}`);
+    this.rememberUser(seed.user);
+    const member: MemberRecord = {
+      userId: seed.user.id,
+      roles: [...(seed.roles ?? [])],
+      nick: seed.nick ?? null,
+      joinedAt: seed.joinedAt ?? new Date().toISOString(),
+    };
+    guild.members.set(member.userId, member);
+    return member;
+  }
+
+  /** Removes a member (a leave, kick or ban); the user itself still exists. */
+  removeMember(guildId: string, userId: string): MemberRecord {
+    const guild = this.guild(guildId);
+    const member = this.member(guildId, userId);
+    if (userId === this.bot.id) throw new Error("the bot leaving a guild is GUILD_DELETE, not a member removal");
+    if (userId === guild.ownerId) throw new Error(`user ${userId} owns guild ${guildId} and cannot leave it`);
+    guild.members.delete(userId);
+    return member;
+  }
+
+  /** The DM channel with a user, created on first use and stable afterwards (POST /users/@me/channels). */
+  openDm(userId: string): DmChannelRecord {
+    const user = this.user(userId);
+    if (user.id === this.bot.id) throw discordErrors.cannotSendToUser(400);
+    const existing = this.dmWith(userId);
+    if (existing) return existing;
+    const channel: DmChannelRecord = { id: snowflake(), recipientId: userId, lastMessageId: null };
+    this.dmChannels.set(channel.id, channel);
+    this.dmByRecipient.set(userId, channel.id);
+    return channel;
+  }
+
+  dmWith(userId: string): DmChannelRecord | undefined {
+    const channelId = this.dmByRecipient.get(userId);
+    return channelId === undefined ? undefined : this.dmChannels.get(channelId);
+  }
+
+  /**
+   * Why Discord would refuse a DM to this user, if it would: the recipient is a
+   * bot, shares no guild with the bot, or has DMs closed. All answer 50007.
+   */
+  dmRefused(userId: string): boolean {
+    const user = this.user(userId);
+    if (user.bot || this.closedDms.has(userId)) return true;
+    return ![...this.guilds.values()].some((guild) => guild.members.has(userId) && guild.members.has(this.bot.id));
   }
 
   /** Guild-level permissions as Discord computes them (no channel overwrites). */
