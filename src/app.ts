@@ -7,6 +7,11 @@ import type { AppContext, CommandModule } from "./discord/command-module.js";
 import { createInteractionRouter } from "./discord/router.js";
 import { TimerRegistry } from "./discord/timers.js";
 import type { Logger } from "./logging/logger.js";
+import { FactionService } from "./factions/faction-service.js";
+import { FactionStore } from "./factions/faction-store.js";
+import type { RoleGateway } from "./factions/roles.js";
+import { discordRoles } from "./discord/discord-roles.js";
+import { registerMemberEvents } from "./discord/member-events.js";
 import { LoreService } from "./lore/lore-service.js";
 import { LoreStore } from "./lore/lore-store.js";
 import { type Clock, systemClock } from "./time/clock.js";
@@ -14,6 +19,8 @@ import { type Clock, systemClock } from "./time/clock.js";
 export interface AppOptions {
   config: Config;
   log: Logger;
+  /** How faction roles reach Discord (discord.js in the bot; something else in tools and tests). */
+  roles: RoleGateway;
   clock?: Clock;
   commands?: readonly CommandModule[];
 }
@@ -40,12 +47,14 @@ export async function createApp(options: AppOptions): Promise<AppContext> {
     await db.close();
     throw error;
   }
+  const clock = options.clock ?? systemClock;
   return {
     config,
     log,
     db,
     lore,
-    clock: options.clock ?? systemClock,
+    factions: new FactionService(new FactionStore(db.prisma), lore, options.roles, clock, log),
+    clock,
     timers: new TimerRegistry(),
     commands: options.commands ?? defaultCommands,
   };
@@ -58,13 +67,14 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-export async function startBot(options: AppOptions & { token: string }): Promise<RunningBot> {
-  const ctx = await createApp(options);
-  const client = createDiscordClient(ctx.config, ctx.log);
+export async function startBot(options: Omit<AppOptions, "roles"> & { token: string }): Promise<RunningBot> {
+  const client = createDiscordClient(options.config, options.log);
+  const ctx = await createApp({ ...options, roles: discordRoles(client) });
   const router = createInteractionRouter(ctx.commands, ctx);
   client.on(Events.InteractionCreate, (interaction) => {
     void router.handle(interaction);
   });
+  registerMemberEvents(client, ctx);
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   let stopped: Promise<void> | undefined;
   const stop = () =>

@@ -26,6 +26,8 @@ export interface Config {
   loreDir: string;
   /** "production" logs JSON lines; anything else logs readable text when the output is a terminal. */
   nodeEnv: string;
+  /** Use the privileged Server Members intent (member join/leave events, role resync over the member list). */
+  membersIntent: boolean;
 }
 
 const snowflake = z.string().regex(/^\d{17,20}$/, "must be a Discord id (17 to 20 digits)");
@@ -61,6 +63,7 @@ const schema = z.object({
   DEV_GUILD_ID: optional(snowflake),
   LORE_DIR: optional(z.string().trim().min(1)),
   NODE_ENV: optional(z.string()),
+  DISCORD_MEMBERS_INTENT: optional(z.enum(["true", "false"], { error: "must be true or false" })),
 });
 
 /** Parses the environment once. Throws ConfigError naming the first bad setting. */
@@ -81,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     devGuildId: values.DEV_GUILD_ID,
     loreDir: values.LORE_DIR ?? "data",
     nodeEnv: values.NODE_ENV ?? "development",
+    membersIntent: values.DISCORD_MEMBERS_INTENT !== "false",
   };
 }
 

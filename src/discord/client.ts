@@ -6,7 +6,9 @@ import { NO_MENTIONS } from "./reply.js";
 /** The discord.js client, pointed at DISCORD_API_BASE (Discord, an HTTP proxy, or the loopback test server). */
 export function createDiscordClient(config: Config, log: Logger): Client {
   const client = new Client({
-    intents: [GatewayIntentBits.Guilds],
+    // Server Members is privileged (enable it on the application's Bot page): it brings member join/leave events
+    // and the member list that role resyncs compare against.
+    intents: config.membersIntent ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers] : [GatewayIntentBits.Guilds],
     partials: [Partials.GuildMember],
     rest: { api: config.discordApiBase },
     // A default for every message the client sends; the reply path sets it per message as well.

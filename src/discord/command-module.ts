@@ -8,6 +8,7 @@ import type {
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { Logger } from "../logging/logger.js";
+import type { FactionService } from "../factions/faction-service.js";
 import type { LoreService } from "../lore/lore-service.js";
 import type { Clock } from "../time/clock.js";
 import type { TimerRegistry } from "./timers.js";
@@ -18,6 +19,7 @@ export interface AppContext {
   log: Logger;
   db: Database;
   lore: LoreService;
+  factions: FactionService;
   clock: Clock;
   timers: TimerRegistry;
   /** The commands the bot serves, for /help. */

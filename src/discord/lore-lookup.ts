@@ -11,7 +11,8 @@ import { UserError } from "../errors.js";
 import { KIND_LABELS, type LoreEntry, type LoreKind } from "../lore/model.js";
 import { normalize } from "../lore/normalize.js";
 import type { AppContext } from "./command-module.js";
-import { loreEmbed, standingText } from "./render/lore-embeds.js";
+import { entryCard } from "./render/entry-card.js";
+import { standingText } from "./render/lore-embeds.js";
 import { send, update } from "./reply.js";
 import { quoteInput, truncate } from "./text.js";
 
@@ -61,7 +62,7 @@ export async function answerLookup(
   const guildId = interaction.guildId;
   const direct = ctx.lore.visible(input, guildId, kinds);
   if (direct) {
-    await send(interaction, { embeds: [loreEmbed(direct, ctx.lore, guildId)] });
+    await send(interaction, { embeds: [await entryCard(ctx, direct, guildId)] });
     return;
   }
   if (!normalize(input))
@@ -73,7 +74,7 @@ export async function answerLookup(
   const resolution = ctx.lore.resolve(input, guildId, kinds);
   const quoted = quoteInput(input);
   if (resolution.kind === "found") {
-    await send(interaction, { embeds: [loreEmbed(resolution.entry, ctx.lore, guildId)] });
+    await send(interaction, { embeds: [await entryCard(ctx, resolution.entry, guildId)] });
     return;
   }
   const choices = resolution.kind === "ambiguous" ? resolution.candidates : resolution.suggestions;
@@ -125,7 +126,7 @@ export async function handleLorePick(
     );
   const entry = ctx.lore.visible(interaction.values[0] ?? "", interaction.guildId);
   if (!entry) throw new UserError("entry-gone", "That entry is no longer in the lore. Run the command again.");
-  const embed = loreEmbed(entry, ctx.lore, interaction.guildId);
+  const embed = await entryCard(ctx, entry, interaction.guildId);
   if (mode === "private") {
     await update(interaction, { embeds: [embed], components: [] });
     return;

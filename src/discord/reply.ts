@@ -43,7 +43,10 @@ function toOptions(reply: Reply): InteractionReplyOptions {
  * The one way handlers answer. It knows whether the interaction was already deferred or answered and picks
  * reply, editReply or followUp accordingly.
  */
-export async function send(interaction: RepliableInteraction, reply: Reply): Promise<void> {
+export async function send(
+  interaction: RepliableInteraction | MessageComponentInteraction | ModalSubmitInteraction,
+  reply: Reply,
+): Promise<void> {
   const options = toOptions(reply);
   if (interaction.deferred && !interaction.replied) {
     const { flags: _flags, ...edit } = options;

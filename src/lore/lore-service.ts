@@ -1,7 +1,7 @@
 import type { Logger } from "../logging/logger.js";
 import { type LoreFileProblem, readLoreFolder } from "./lore-files.js";
 import type { ImportSummary, LoreStore } from "./lore-store.js";
-import { CANON_SCOPE, type LoreEntry, type LoreKind, type LoreSource, type Quadrant, type Standing } from "./model.js";
+import { CANON_SCOPE, type LoreDraft, type LoreEntry, type LoreKind, type LoreSource, type Quadrant, type Standing } from "./model.js";
 import { type Resolution, resolveQuery } from "./resolve.js";
 import { LoreIndex, type SearchHit, type SearchOptions } from "./search-index.js";
 
@@ -57,6 +57,13 @@ export class LoreService {
       "canon lore imported",
     );
     return { status: "imported", summary };
+  }
+
+  /** Saves an entry of one server's own lore and puts it in the index at once. */
+  async saveServerEntry(guildId: string, draft: LoreDraft): Promise<LoreEntry> {
+    const entry = await this.store.saveEntry(guildId, draft);
+    this.index.upsert(entry);
+    return entry;
   }
 
   search(query: string, options: SearchOptions): SearchHit[] {

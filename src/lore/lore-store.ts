@@ -81,6 +81,18 @@ export class LoreStore {
     );
   }
 
+  /** Creates or replaces one entry of a server's own lore (server-made factions, ratified treaties). */
+  async saveEntry(scope: string, draft: LoreDraft): Promise<LoreEntry> {
+    const hash = contentHash(draft);
+    const data = toRow(draft, hash);
+    const row = await this.prisma.loreEntry.upsert({
+      where: { scope_slug: { scope, slug: draft.slug } },
+      create: { ...data, scope, slug: draft.slug },
+      update: data,
+    });
+    return toEntry(row);
+  }
+
   async getState(key: string): Promise<string | undefined> {
     return (await this.prisma.appState.findUnique({ where: { key } }))?.value;
   }

@@ -79,6 +79,9 @@ export interface LoreDetails {
   parties?: string[];
   terms?: string[];
   signed?: string;
+  /** A server-made faction: the canon faction whose lore it inherits. */
+  basedOn?: string;
+  archived?: boolean;
 }
 
 /** An entry as written in a file or by a server, before it has a database id. */

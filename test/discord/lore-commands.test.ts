@@ -123,7 +123,7 @@ describe("/faction list", () => {
     clock.advance(LIST_TTL_MS + 1000);
     const expired = t.click(message, next.custom_id);
     expect(await expired.callback).toMatchObject({ type: 7, data: { components: [] } });
-    expect((await expired.waitForFollowUp(1)).content).toMatch(/This list has expired/);
+    expect((await expired.waitForFollowUp(1)).content).toMatch(/These pages have expired\. Run `\/faction list` again/);
   });
 
   it("filters by quadrant and standing", async () => {

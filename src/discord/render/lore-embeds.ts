@@ -158,7 +158,7 @@ function truncateLines(text: string, max: number): string {
 }
 
 /** Drops trailing fields until the whole embed fits Discord's 6000-character total. */
-function fitEmbed(embed: APIEmbed): APIEmbed {
+export function fitEmbed(embed: APIEmbed): APIEmbed {
   const fields = [...(embed.fields ?? [])].slice(0, LIMITS.fields);
   const size = () =>
     (embed.title?.length ?? 0) +

@@ -1,0 +1,667 @@
+import {
+  type APIApplicationCommandOptionChoice,
+  type APIInteraction,
+  type APIMessage,
+  type APIModalInteractionResponseCallbackData,
+  ComponentType,
+  InteractionResponseType,
+  MessageFlags,
+} from "discord.js";
+import { autocomplete, button, chatInput, modalSubmit, stringSelect } from "../../test/loopback/interactions.js";
+import type { InteractionHandle, LoopbackDiscord, RecordedRequest } from "../../test/loopback/server.js";
+import { type BotActivity, describeRequest, type JsonObject } from "./bot-activity.js";
+import type { ConsoleDirectory } from "./directory.js";
+import { answerField, formFields, optionIndex } from "./form.js";
+import { type ConsoleCommand, parseLine } from "./parse-line.js";
+import {
+  type CommandShape,
+  commandUsage,
+  describeInvocation,
+  type OptionValue,
+  parseSlash,
+  type SlashInvocation,
+} from "./parse-slash.js";
+import { type Control, renderComponents } from "./render-components.js";
+import { heading, type MessageView, renderChoices, renderForm, renderMessage } from "./render-message.js";
+
+// One person at the console: who they are, where they are, what is on their screen (numbered buttons and menus,
+// autocomplete suggestions) and the interactions they started. Every action becomes an interaction payload shaped
+// as Discord sends it, dispatched to the real bot through the loopback server; every REST call the bot makes in
+// return is printed as the member would see it.
+
+export interface ConsoleIO {
+  /** Prints lines. Output that arrives while the member is typing is shown above the prompt. */
+  print(lines: string | readonly string[]): void;
+  /** Reads one answer (a form field); undefined when input has ended. */
+  ask(question: string): Promise<string | undefined>;
+}
+
+export interface SessionOptions {
+  discord: LoopbackDiscord;
+  directory: ConsoleDirectory;
+  io: ConsoleIO;
+  /** Columns for wrapping and frames. */
+  width: number;
+  /** Name the bot goes by in messages such as "Khitomer is thinking…". */
+  botName: string;
+  /** How long the bot must stay silent before the next line runs. */
+  quietMs?: number;
+  /** How long to wait for a first answer; Discord gives up after 3 s. */
+  answerTimeoutMs?: number;
+}
+
+interface Tracked {
+  payload: APIInteraction;
+  userId: string;
+  handle: InteractionHandle;
+  answered: boolean;
+  /** For autocomplete: the command being typed, so `use N` can run it. */
+  invocation?: SlashInvocation;
+}
+
+interface ScreenControl extends Control {
+  messageId: string;
+}
+
+interface Suggestions {
+  invocation: SlashInvocation;
+  choices: APIApplicationCommandOptionChoice[];
+}
+
+export type LineResult = "continue" | "quit";
+
+export class ConsoleSession {
+  guildId: string;
+  channelId: string;
+  userId: string;
+
+  private readonly discord: LoopbackDiscord;
+  private readonly directory: ConsoleDirectory;
+  private readonly io: ConsoleIO;
+  private readonly width: number;
+  private readonly botName: string;
+  private readonly quietMs: number;
+  private readonly answerTimeoutMs: number;
+
+  private controls: ScreenControl[] = [];
+  /** The next message with buttons or menus starts the numbering again at [1]. */
+  private freshNumbering = true;
+  private suggestions: Suggestions | undefined;
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly byToken = new Map<string, Tracked>();
+  /** Deferred replies still showing "thinking…": their first edit is the real reply. */
+  private readonly loading = new Set<string>();
+  private readonly pendingForms: { data: APIModalInteractionResponseCallbackData; tracked: Tracked }[] = [];
+  /** Messages that had buttons or menus, by id, with their short names (m1, m2…) for `show`. */
+  private readonly tags = new Map<string, { tag: string; label: string }>();
+  private processed: number;
+  private busy = false;
+  private watcher: NodeJS.Timeout | undefined;
+
+  constructor(options: SessionOptions) {
+    this.discord = options.discord;
+    this.directory = options.directory;
+    this.io = options.io;
+    this.width = options.width;
+    this.botName = options.botName;
+    this.quietMs = options.quietMs ?? 150;
+    this.answerTimeoutMs = options.answerTimeoutMs ?? 3500;
+    const first = this.directory.guilds[0];
+    if (!first) throw new Error("console: no servers seeded");
+    this.guildId = first.id;
+    this.channelId = this.directory.textChannels(first.id)[0]?.id ?? "";
+    this.userId = first.ownerId ?? first.members?.[0]?.user.id ?? "";
+    // What happened before the session (login, command registration) is not the member's business.
+    this.processed = this.discord.requests.length;
+  }
+
+  /** Prints what the bot does as it happens, also between commands (a timer editing a reply, for instance). */
+  startWatching(intervalMs = 25): void {
+    this.watcher ??= setInterval(() => {
+      if (!this.busy && this.discord.requests.length > this.processed) this.freshNumbering = true;
+      this.drain();
+    }, intervalMs);
+    this.watcher.unref();
+  }
+
+  stopWatching(): void {
+    clearInterval(this.watcher);
+    this.watcher = undefined;
+    this.drain();
+  }
+
+  /** The autocomplete suggestions on screen (for Tab completion). */
+  currentSuggestions(): readonly APIApplicationCommandOptionChoice[] {
+    return this.suggestions?.choices ?? [];
+  }
+
+  prompt(): string {
+    const guild = this.directory.guild(this.guildId);
+    const channel = guild.channels.find((c) => c.id === this.channelId)?.name ?? "?";
+    return `[${guild.name} #${channel} @${this.username(this.userId)}] `;
+  }
+
+  banner(): string[] {
+    return [
+      `Khitomer console: the real bot, its handlers and database, on a local stand-in for Discord.`,
+      `No token needed and nothing leaves this machine. You are ${this.username(this.userId)} in ${this.directory.guild(this.guildId).name}.`,
+      `Try /faction info kdf, /lore search treaty, or end a command with ? for suggestions (/faction info kl?).`,
+      `Type help for console commands, quit (or Ctrl-D) to leave.`,
+    ];
+  }
+
+  /** Runs one console line to the end: the bot has answered and gone quiet, and any form it opened is filled in. */
+  async run(line: string): Promise<LineResult> {
+    this.busy = true;
+    this.freshNumbering = true;
+    try {
+      return await this.execute(parseLine(line));
+    } finally {
+      this.drain();
+      this.busy = false;
+    }
+  }
+
+  private async execute(command: ConsoleCommand): Promise<LineResult> {
+    switch (command.kind) {
+      case "empty":
+        break;
+      case "quit":
+        return "quit";
+      case "error":
+        this.say(command.message);
+        break;
+      case "help":
+        this.io.print(this.helpLines());
+        break;
+      case "slash":
+        await this.slash(command.text);
+        break;
+      case "use":
+        await this.use(command.number);
+        break;
+      case "click":
+        await this.click(command.number);
+        break;
+      case "pick":
+        await this.pick(command.number, command.picks);
+        break;
+      case "as":
+        this.switchMember(command.who);
+        break;
+      case "server":
+        this.switchServer(command.which);
+        break;
+      case "channel":
+        this.switchChannel(command.which);
+        break;
+      case "members":
+        this.io.print([
+          `Members of ${this.directory.guild(this.guildId).name} (* is you; switch with: as <name>):`,
+          ...this.directory.memberLines(this.guildId, this.userId),
+        ]);
+        break;
+      case "servers":
+        this.io.print([
+          "Servers (switch with: server <name or number>):",
+          ...this.directory.guilds.map((g, i) => `${g.id === this.guildId ? "*" : " "} ${i + 1}. ${g.name}`),
+        ]);
+        break;
+      case "channels":
+        this.io.print([
+          `Channels of ${this.directory.guild(this.guildId).name} (switch with: channel <name>):`,
+          ...this.directory
+            .textChannels(this.guildId)
+            .map((c) => `${c.id === this.channelId ? "*" : " "} #${c.name}${c.topic ? ` — ${c.topic}` : ""}`),
+        ]);
+        break;
+      case "messages":
+        this.listMessages();
+        break;
+      case "show":
+        this.show(command.which);
+        break;
+    }
+    return "continue";
+  }
+
+  // --- slash commands and autocomplete -------------------------------------------------------------
+
+  private commandShapes(): CommandShape[] {
+    // Guild commands shadow global ones of the same name, as in the Discord client.
+    const seen = new Set<string>();
+    const shapes: CommandShape[] = [];
+    for (const command of [...this.discord.commands(this.guildId), ...this.discord.commands()]) {
+      if (seen.has(command.name)) continue;
+      seen.add(command.name);
+      // JSON boundary: registered commands carry the deployed option definitions.
+      shapes.push(command as unknown as CommandShape);
+    }
+    return shapes;
+  }
+
+  private async slash(text: string): Promise<void> {
+    const parsed = parseSlash(text, this.commandShapes(), this.directory.lookup(this.guildId));
+    if (parsed.kind === "error") return this.say(parsed.message);
+    if (parsed.kind === "outline") return this.io.print(parsed.lines);
+    const invocation = parsed.invocation;
+    if (invocation.focus) return this.suggest(invocation);
+    const shown = describeInvocation(invocation);
+    if (shown !== text.trim()) this.io.print(`→ ${shown}`);
+    await this.invoke(invocation);
+  }
+
+  private async invoke(invocation: SlashInvocation): Promise<void> {
+    const payload = this.build(() =>
+      chatInput({
+        ...this.where(),
+        command: this.registered(invocation.command.name),
+        ...this.path(invocation),
+        options: invocation.options,
+      }),
+    );
+    if (payload) await this.dispatch(payload);
+  }
+
+  /** A line ending in `?`: suggestions from the bot (autocomplete) or from the option's fixed choices. */
+  private async suggest(invocation: SlashInvocation): Promise<void> {
+    const focus = invocation.focus;
+    if (!focus) return;
+    if (!focus.option.autocomplete) {
+      const typed = focus.value.toLowerCase();
+      const all = focus.option.choices ?? [];
+      const matching = all.filter((c) => `${c.name} ${c.value}`.toLowerCase().includes(typed));
+      const choices = (matching.length ? matching : all).map((c) => ({ name: c.name, value: c.value }));
+      this.suggestions = { invocation, choices };
+      this.io.print([heading(`choices for ${focus.option.name}: (use N)`, this.width), ...renderChoices(choices, this.width)]);
+      return;
+    }
+    const payload = this.build(() =>
+      autocomplete({
+        ...this.where(),
+        command: this.registered(invocation.command.name),
+        ...this.path(invocation),
+        options: invocation.options,
+        focused: focus.option.name,
+        value: focus.value,
+      }),
+    );
+    if (payload) await this.dispatch(payload, invocation);
+  }
+
+  private async use(number: number): Promise<void> {
+    const suggestions = this.suggestions;
+    if (!suggestions)
+      return this.say("No suggestions on screen. End a command with ? to ask for some, e.g. /faction info kl?");
+    const choice = suggestions.choices[number - 1];
+    if (!choice) return this.say(`There are ${suggestions.choices.length} suggestions; pick 1 to ${suggestions.choices.length}.`);
+    const { focus, ...rest } = suggestions.invocation;
+    if (!focus) return;
+    const invocation: SlashInvocation = { ...rest, options: { ...rest.options, [focus.option.name]: choice.value } };
+    const missing = invocation.leaf.filter((o) => o.required && !(o.name in invocation.options));
+    if (missing.length)
+      return this.say(`Also give ${missing.map((o) => `${o.name}:`).join(" ")} — type the command again with them.`);
+    // Discord shows the chosen suggestion's name in the box and sends its value.
+    this.io.print(
+      `→ ${describeInvocation(invocation, (option, value) => (option.name === focus.option.name && value === choice.value ? choice.name : String(value)))}`,
+    );
+    await this.invoke(invocation);
+  }
+
+  // --- buttons, menus and forms ----------------------------------------------------------------------
+
+  private control(number: number): ScreenControl | undefined {
+    const control = this.controls.find((c) => c.number === number);
+    if (control) return control;
+    const shown = this.controls.map((c) => `[${c.number}] ${c.label}`).join("  ");
+    this.say(shown ? `There is no [${number}]. On screen: ${shown}` : "There are no buttons or menus on screen.");
+    return undefined;
+  }
+
+  /** The control as it is now on its message, or why it cannot be used (as the Discord client would not let you). */
+  private usable(control: ScreenControl): { message: APIMessage; guildId: string } | undefined {
+    const message = this.discord.message(control.messageId);
+    if (!message) return void this.say("That message has been deleted.");
+    const current = renderComponents(message.components ?? [], { width: this.width, names: this.names(), firstNumber: 1 })
+      .controls.find((c) => c.customId === control.customId);
+    if (!current) return void this.say(`"${control.label}" is no longer on that message (the bot removed it).`);
+    if (current.disabled) return void this.say(`"${control.label}" is disabled.`);
+    const owner = message.interaction_metadata?.user.id;
+    if ((message.flags ?? 0) & MessageFlags.Ephemeral && owner && owner !== this.userId)
+      return void this.say(
+        `Only ${this.username(owner)} can see that message (a private reply), so ${this.username(this.userId)} cannot use it.`,
+      );
+    const guild = this.directory.guildOfChannel(message.channel_id);
+    if (!guild) return void this.say("That message is in a channel the console does not know.");
+    if (!this.directory.isMember(guild.id, this.userId))
+      return void this.say(`${this.username(this.userId)} is not in ${guild.name}, where that message is.`);
+    return { message, guildId: guild.id };
+  }
+
+  private async click(number: number): Promise<void> {
+    const control = this.control(number);
+    if (!control) return;
+    if (control.kind !== "button") return this.say(`[${number}] is a menu: pick ${number} a`);
+    const target = this.usable(control);
+    if (!target) return;
+    const payload = this.build(() =>
+      button({ discord: this.discord, guildId: target.guildId, user: this.userId, message: target.message, customId: control.customId }),
+    );
+    if (payload) await this.dispatch(payload);
+  }
+
+  private async pick(number: number, picks: string[]): Promise<void> {
+    const control = this.control(number);
+    if (!control) return;
+    if (control.kind !== "select") return this.say(`[${number}] is a button: click ${number}`);
+    if (control.componentType !== ComponentType.StringSelect)
+      return this.say("Member, role and channel menus cannot be used from the console yet.");
+    const target = this.usable(control);
+    if (!target) return;
+    const values: string[] = [];
+    for (const pick of picks) {
+      const index = optionIndex(pick, control.options.length);
+      const option = index === undefined ? undefined : control.options[index];
+      if (!option) return this.say(`"${pick}" is not an option of [${number}]; use the letters shown (a, b, …).`);
+      if (!values.includes(option.value)) values.push(option.value);
+    }
+    if (values.length < control.minValues || values.length > control.maxValues)
+      return this.say(
+        control.minValues === control.maxValues
+          ? `Choose ${control.minValues} option${control.minValues === 1 ? "" : "s"} in [${number}].`
+          : `Choose ${control.minValues} to ${control.maxValues} options in [${number}].`,
+      );
+    const payload = this.build(() =>
+      stringSelect({
+        discord: this.discord,
+        guildId: target.guildId,
+        user: this.userId,
+        message: target.message,
+        customId: control.customId,
+        values,
+      }),
+    );
+    if (payload) await this.dispatch(payload);
+  }
+
+  /** Forms the bot opened during the last interaction, asked field by field, then submitted like Discord's Submit. */
+  private async fillForms(): Promise<void> {
+    for (let form = this.pendingForms.shift(); form; form = this.pendingForms.shift()) {
+      const fields = formFields(form.data.components);
+      this.io.print([...renderForm(form.data.title, fields, this.width), "(Enter a value for each field; !cancel closes the form.)"]);
+      const values: Record<string, string | string[]> = {};
+      for (const [index, field] of fields.entries()) {
+        for (;;) {
+          const line = await this.io.ask(`${index + 1}. ${field.label}: `);
+          if (line === undefined || line.trim() === "!cancel") {
+            this.say("Form closed without sending, as with Cancel in Discord.");
+            return;
+          }
+          const answer = answerField(field, line);
+          if (answer.ok) {
+            values[field.customId] = answer.value;
+            break;
+          }
+          this.say(answer.problem);
+        }
+      }
+      const source = form.tracked.payload;
+      const message = "message" in source && source.message ? this.discord.message(source.message.id) : undefined;
+      const payload = this.build(() =>
+        modalSubmit({
+          discord: this.discord,
+          guildId: source.guild_id ?? this.guildId,
+          channelId: source.channel?.id ?? this.channelId,
+          user: form.tracked.userId,
+          modal: form.data as unknown as JsonObject,
+          fields: values,
+          ...(message ? { message } : {}),
+        }),
+      );
+      if (payload) await this.dispatch(payload);
+    }
+  }
+
+  // --- dispatching and watching --------------------------------------------------------------------
+
+  private where() {
+    return { discord: this.discord, guildId: this.guildId, channelId: this.channelId, user: this.userId };
+  }
+
+  private path(invocation: SlashInvocation) {
+    return {
+      ...(invocation.subcommandGroup ? { subcommandGroup: invocation.subcommandGroup } : {}),
+      ...(invocation.subcommand ? { subcommand: invocation.subcommand } : {}),
+    };
+  }
+
+  private registered(name: string) {
+    const command = this.discord.command(name, this.guildId);
+    if (!command) throw new Error(`/${name} is not registered`);
+    return command;
+  }
+
+  /** Fixture factories throw on payloads Discord would never send; that is the console's mistake, said plainly. */
+  private build<T extends APIInteraction>(make: () => T): T | undefined {
+    try {
+      return make();
+    } catch (error) {
+      this.say(`could not build the interaction: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  }
+
+  private async dispatch(payload: APIInteraction, invocation?: SlashInvocation): Promise<void> {
+    let handle: InteractionHandle;
+    try {
+      handle = this.discord.interact(payload, { timeoutMs: this.answerTimeoutMs });
+    } catch (error) {
+      return this.say(error instanceof Error ? error.message : String(error));
+    }
+    const tracked: Tracked = { payload, userId: this.userId, handle, answered: false, ...(invocation ? { invocation } : {}) };
+    this.tracked.set(payload.id, tracked);
+    this.byToken.set(payload.token, tracked);
+    await handle.settled({ quietMs: this.quietMs });
+    this.drain();
+    if (!tracked.answered)
+      this.say(`${this.botName} did not respond in time (Discord shows the member “The application did not respond”).`);
+    await this.fillForms();
+  }
+
+  /** Prints every REST call the bot made since the last drain, in order. */
+  private drain(): void {
+    const requests = this.discord.requests;
+    while (this.processed < requests.length) {
+      const request = requests[this.processed++];
+      if (request) this.reportRequest(request);
+    }
+  }
+
+  private reportRequest(request: RecordedRequest): void {
+    const activity = describeRequest(request);
+    if (activity) this.report(activity);
+  }
+
+  private report(activity: BotActivity): void {
+    switch (activity.kind) {
+      case "callback":
+        return this.reportCallback(activity.interactionId, activity.type, activity.data);
+      case "follow-up": {
+        const tracked = this.byToken.get(activity.token);
+        const filled = this.loading.delete(activity.message.id);
+        return this.printMessage(activity.message, this.label(filled ? "reply" : "follow-up", activity.message.flags, tracked), activity.message.id);
+      }
+      case "edit": {
+        const tracked = this.byToken.get(activity.token);
+        const filled = this.loading.delete(activity.message.id);
+        const original = activity.messageId === "@original" || activity.message.id === tracked?.handle.original()?.id;
+        const what = filled ? "reply" : original ? "edited reply" : "edited follow-up";
+        return this.printMessage(activity.message, this.label(what, activity.message.flags, tracked), activity.message.id);
+      }
+      case "delete":
+        return this.io.print(heading("reply deleted", this.width));
+      case "channel-message": {
+        const where = `#${this.names().channel(activity.channelId) ?? "unknown-channel"}`;
+        return this.printMessage(activity.message, activity.edited ? `edited message in ${where}` : `message in ${where}`, activity.message.id);
+      }
+      case "channel-delete":
+        return this.io.print(heading(`message deleted in #${this.names().channel(activity.channelId) ?? "?"}`, this.width));
+      case "role": {
+        const names = this.directory.names(activity.guildId);
+        return this.io.print(
+          `· ${this.botName} ${activity.added ? "gave" : "took"} @${names.user(activity.userId) ?? "?"} ${activity.added ? "the role" : "the role away:"} @${names.role(activity.roleId) ?? "?"}`,
+        );
+      }
+      case "other":
+        return this.io.print(`· ${this.botName} called ${activity.method} ${activity.route}`);
+      case "failed":
+        return this.io.print(`! Discord refused ${this.botName}'s ${activity.method} ${activity.route}: ${activity.status} ${activity.reason}`);
+    }
+  }
+
+  private reportCallback(interactionId: string, type: number, data: JsonObject | undefined): void {
+    const tracked = this.tracked.get(interactionId);
+    if (tracked) tracked.answered = true;
+    const flags = typeof data?.flags === "number" ? data.flags : 0;
+    switch (type) {
+      case InteractionResponseType.ChannelMessageWithSource:
+        // JSON boundary: the callback data is the message the bot sent, already accepted by the loopback server.
+        return this.printMessage(data as MessageView | undefined, this.label("reply", flags, tracked), tracked?.handle.original()?.id);
+      case InteractionResponseType.DeferredChannelMessageWithSource: {
+        const id = tracked?.handle.original()?.id;
+        if (id) this.loading.add(id);
+        return this.io.print([heading(this.label("reply", flags, tracked), this.width), `${this.botName} is thinking…`]);
+      }
+      case InteractionResponseType.DeferredMessageUpdate:
+        return;
+      case InteractionResponseType.UpdateMessage: {
+        // The update replaces the fields it names on the message the button or menu sits on.
+        const source = tracked && "message" in tracked.payload ? tracked.payload.message : undefined;
+        const merged = { ...(source ?? {}), ...(data ?? {}) } as MessageView & { flags?: number };
+        const what = source?.interaction_metadata ? "edited reply" : "edited message";
+        return this.printMessage(merged, this.label(what, source?.flags ?? 0, tracked), source?.id);
+      }
+      case InteractionResponseType.ApplicationCommandAutocompleteResult: {
+        const choices = (Array.isArray(data?.choices) ? data.choices : []) as APIApplicationCommandOptionChoice[];
+        const focus = tracked?.invocation?.focus;
+        if (tracked?.invocation) this.suggestions = { invocation: tracked.invocation, choices };
+        return this.io.print([
+          heading(`suggestions for ${focus?.option.name ?? "?"}: (use N)`, this.width),
+          ...renderChoices(choices, this.width),
+        ]);
+      }
+      case InteractionResponseType.Modal:
+        // Asked for once the bot has gone quiet, so the questions do not interleave with its other output.
+        if (tracked && data) this.pendingForms.push({ data: data as unknown as APIModalInteractionResponseCallbackData, tracked });
+        return;
+      default:
+        return this.io.print(`· ${this.botName} answered with interaction callback type ${type}`);
+    }
+  }
+
+  private label(what: string, flags: number | undefined, tracked: Tracked | undefined): string {
+    if (!((flags ?? 0) & MessageFlags.Ephemeral)) return what;
+    const viewer = tracked?.userId;
+    return viewer && viewer !== this.userId
+      ? `${what} (only ${this.username(viewer)} can see this)`
+      : `${what} (only you can see this)`;
+  }
+
+  private printMessage(message: MessageView | undefined, label: string, messageId: string | undefined): void {
+    const firstNumber = this.freshNumbering ? 1 : this.controls.length + 1;
+    const rendered = renderMessage(message ?? {}, label, { width: this.width, names: this.names(), firstNumber });
+    if (rendered.controls.length > 0 && messageId) {
+      if (this.freshNumbering) this.controls = [];
+      this.freshNumbering = false;
+      this.controls.push(...rendered.controls.map((control) => ({ ...control, messageId })));
+      const known = this.tags.get(messageId) ?? { tag: `m${this.tags.size + 1}`, label };
+      this.tags.set(messageId, { ...known, label });
+      rendered.lines[0] = heading(`${label} · ${known.tag}`, this.width);
+    }
+    this.io.print(rendered.lines);
+  }
+
+  // --- older messages --------------------------------------------------------------------------------
+
+  private listMessages(): void {
+    if (this.tags.size === 0) return this.say("No message with buttons or menus has been shown yet.");
+    const lines = ["Messages with buttons or menus (show mN puts one back on screen to use it):"];
+    for (const [id, { tag, label }] of this.tags) {
+      const message = this.discord.message(id);
+      const gist = message?.embeds?.[0]?.title ?? message?.content ?? "(deleted)";
+      lines.push(`  ${tag}  ${label} — ${gist.replace(/\s+/g, " ").slice(0, 60)}`);
+    }
+    this.io.print(lines);
+  }
+
+  /** Shows an older message as it is now, with fresh numbers for its buttons, as scrolling up in Discord would. */
+  private show(which: string): void {
+    const entry = [...this.tags].find(([, { tag }]) => tag === which.toLowerCase() || tag === `m${which}`);
+    if (!entry) return this.say(`No message ${which}. Type messages to list them.`);
+    const message = this.discord.message(entry[0]);
+    if (!message) return this.say(`${entry[1].tag} has been deleted.`);
+    this.freshNumbering = true;
+    this.printMessage(message, `${entry[1].label}, as it is now`, message.id);
+  }
+
+  // --- who and where ---------------------------------------------------------------------------------
+
+  private switchMember(who: string): void {
+    const found = this.directory.findMember(this.guildId, who);
+    if (!found.ok) return this.say(found.problem);
+    this.userId = found.value.id;
+    this.say(`You are now ${found.value.username}.`);
+  }
+
+  private switchServer(which: string): void {
+    const found = this.directory.findServer(which);
+    if (!found.ok) return this.say(found.problem);
+    const guild = found.value;
+    this.guildId = guild.id;
+    this.channelId = this.directory.textChannels(guild.id)[0]?.id ?? "";
+    if (!this.directory.isMember(guild.id, this.userId)) this.userId = this.directory.members(guild.id)[0]?.id ?? "";
+    this.say(`You are now in ${guild.name}, #${this.directory.guild(guild.id).channels.find((c) => c.id === this.channelId)?.name ?? "?"}, as ${this.username(this.userId)}.`);
+  }
+
+  private switchChannel(which: string): void {
+    const found = this.directory.findChannel(this.guildId, which);
+    if (!found.ok) return this.say(found.problem);
+    this.channelId = found.value.id;
+    this.say(`You are now in #${found.value.name}.`);
+  }
+
+  // --- helpers ----------------------------------------------------------------------------------------
+
+  private names() {
+    return this.directory.names(this.guildId);
+  }
+
+  private username(userId: string): string {
+    return this.discord.userObject(userId)?.username ?? userId;
+  }
+
+  /** The console's own voice, set apart from what the bot sent. */
+  private say(text: string): void {
+    this.io.print(`console: ${text}`);
+  }
+
+  helpLines(): string[] {
+    return [
+      "Slash commands (sent to the bot as Discord would send them):",
+      ...commandUsage(this.commandShapes()).map((line) => `  ${line}`),
+      "  Text without option: fills the first required text option: /faction info kdf, /lore show treaty of alliance",
+      '  Quote values with spaces when naming options: /lore show entry:"Treaty of Alliance"',
+      "  End with ? for suggestions: /faction info kl?  /faction list quadrant:?   then: use N",
+      "  End with ? right after the command for its parts: /faction ?",
+      "Buttons and menus of the messages on screen are numbered:",
+      "  click N          press button [N]",
+      "  pick N a [b …]   choose option(s) a, b… (or 1, 2…) in menu [N]",
+      "  messages         messages with buttons or menus so far; show mN puts one back on screen",
+      "Who and where:",
+      "  members, as <name>        list members / act as one of them",
+      "  servers, server <name|N>  list servers / switch server",
+      "  channels, channel <name>  list channels / switch channel",
+      "Other: help, quit (or exit, Ctrl-D). Lines starting with # are comments.",
+    ];
+  }
+}
