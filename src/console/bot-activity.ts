@@ -51,7 +51,13 @@ const ROUTES: [RegExp, (match: string[], request: RecordedRequest) => BotActivit
   ],
   [
     /^(PUT|DELETE) \/guilds\/(\d+)\/members\/(\d+)\/roles\/(\d+)$/,
-    ([, method, guildId = "", userId = "", roleId = ""]) => ({ kind: "role", guildId, userId, roleId, added: method === "PUT" }),
+    ([, method, guildId = "", userId = "", roleId = ""]) => ({
+      kind: "role",
+      guildId,
+      userId,
+      roleId,
+      added: method === "PUT",
+    }),
   ],
 ];
 
@@ -60,7 +66,13 @@ export function describeRequest(request: RecordedRequest): BotActivity | undefin
   if (request.method === "GET" || /\/typing$/.test(request.route)) return undefined;
   const route = redactTokens(request.route);
   if (request.status >= 400)
-    return { kind: "failed", method: request.method, route, status: request.status, reason: errorText(request.response) };
+    return {
+      kind: "failed",
+      method: request.method,
+      route,
+      status: request.status,
+      reason: errorText(request.response),
+    };
   const line = `${request.method} ${request.route}`;
   for (const [pattern, build] of ROUTES) {
     const match = pattern.exec(line);
@@ -71,9 +83,7 @@ export function describeRequest(request: RecordedRequest): BotActivity | undefin
 
 /** Interaction tokens let anyone answer as the bot; they have no place on screen. */
 export function redactTokens(route: string): string {
-  return route
-    .replace(/^(\/interactions\/\d+\/)[^/]+/, "$1…")
-    .replace(/^(\/webhooks\/\d+\/)[^/]+/, "$1…");
+  return route.replace(/^(\/interactions\/\d+\/)[^/]+/, "$1…").replace(/^(\/webhooks\/\d+\/)[^/]+/, "$1…");
 }
 
 /** Discord's error body as one line: `50035 Invalid Form Body (embeds.0.title: Must be 256 or fewer in length.)`. */

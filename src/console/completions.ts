@@ -4,20 +4,31 @@ import type { ConsoleDirectory } from "./directory.js";
 import { type CommandShape, type OptionShape, parseSlash } from "./parse-slash.js";
 import type { ConsoleSession } from "./session.js";
 
-const VERBS = ["help", "members", "servers", "channels", "messages", "as ", "server ", "channel ", "click ", "pick ", "use ", "show ", "quit"];
+const VERBS = [
+  "help",
+  "members",
+  "servers",
+  "channels",
+  "messages",
+  "as ",
+  "server ",
+  "channel ",
+  "click ",
+  "pick ",
+  "use ",
+  "show ",
+  "quit",
+];
 
 /**
  * Tab completion at the prompt. Command, subcommand and option names and fixed choices come from the registered
- * definitions. In an autocomplete option, Tab asks the bot exactly as `?` does: the suggestions are listed (for
- * `use N`), and a single suggestion is written into the line.
+ * definitions. In an autocomplete option, Tab asks the bot exactly as `?` does and lists the suggestions.
  */
 export class Completions {
   constructor(
     private readonly session: ConsoleSession,
     private readonly discord: LoopbackDiscord,
     private readonly directory: ConsoleDirectory,
-    /** Rewrites the line being edited; readline itself can only append to what was typed. */
-    private readonly replaceLine: (line: string) => void,
   ) {}
 
   async complete(line: string): Promise<[string[], string]> {
@@ -25,25 +36,49 @@ export class Completions {
     const commands = this.commands();
     const words = line.slice(1).split(" ");
     const [name = "", ...rest] = words;
-    if (rest.length === 0) return [prefixed(commands.map((c) => `/${c.name} `), line), line];
+    if (rest.length === 0)
+      return [
+        prefixed(
+          commands.map((c) => `/${c.name} `),
+          line,
+        ),
+        line,
+      ];
     const command = commands.find((c) => c.name === name.toLowerCase());
     if (!command) return [[], line];
     let level = command.options ?? [];
     while (level.some(isSubcommand)) {
       const word = rest.shift() ?? "";
-      if (rest.length === 0) return [prefixed(level.map((o) => `${o.name} `), word), word];
+      if (rest.length === 0)
+        return [
+          prefixed(
+            level.map((o) => `${o.name} `),
+            word,
+          ),
+          word,
+        ];
       level = level.find((o) => o.name === word)?.options ?? [];
     }
     const current = rest[rest.length - 1] ?? "";
     const colon = current.indexOf(":");
     if (colon < 0) {
-      const names = prefixed(level.map((o) => `${o.name}:`), current);
+      const names = prefixed(
+        level.map((o) => `${o.name}:`),
+        current,
+      );
       if (names.length > 0 || !current) return [names, current];
       return this.fromBot(line, level);
     }
     const option = level.find((o) => o.name === current.slice(0, colon));
     if (!option) return [[], current];
-    if (option.choices?.length) return [prefixed(option.choices.map((c) => `${option.name}:${c.value} `), current), current];
+    if (option.choices?.length)
+      return [
+        prefixed(
+          option.choices.map((c) => `${option.name}:${c.value} `),
+          current,
+        ),
+        current,
+      ];
     return option.autocomplete ? this.fromBot(line, level) : [[], current];
   }
 
@@ -60,19 +95,17 @@ export class Completions {
     return [prefixed(candidates[verb] ?? [], typed), typed];
   }
 
-  /** Asks the bot for suggestions as `?` would; completes the line only when there is exactly one. */
+  /** Asks the bot for suggestions as `?` would. */
   private async fromBot(line: string, level: readonly OptionShape[]): Promise<[string[], string]> {
-    const parsed = parseSlash(`${line}?`, this.commands(), this.directory.lookup(this.session.guildId));
-    if (parsed.kind !== "invoke" || !parsed.invocation.focus?.option.autocomplete) return [[], line];
-    if (!level.includes(parsed.invocation.focus.option)) return [[], line];
-    await this.session.run(`${line}?`);
-    const choices = this.session.currentSuggestions();
-    const only = choices.length === 1 ? choices[0] : undefined;
-    if (!only) return [[], line];
-    const typed = parsed.invocation.focus.value;
-    const keyed = line.endsWith(`${parsed.invocation.focus.option.name}:${typed}`);
-    const text = keyed && /\s/.test(only.name) ? `"${only.name}"` : only.name;
-    this.replaceLine(`${line.slice(0, line.length - typed.length)}${text}`);
+    // A value still inside an opening quote is closed first, so `name:"klingon emp` can be completed too.
+    const open = (line.match(/"/g) ?? []).length % 2 === 1;
+    const asking = `${line}${open ? '"' : ""}?`;
+    const parsed = parseSlash(asking, this.commands(), this.directory.lookup(this.session.guildId));
+    const focus = parsed.kind === "invoke" ? parsed.invocation.focus : undefined;
+    if (!focus?.option.autocomplete || !level.some((o) => o.name === focus.option.name)) return [[], line];
+    // The suggestions are listed for `use N`. The line is left alone: a suggestion's value (an entry id, say) is
+    // what Discord would send, and its name is only a label, so neither belongs in the typed text.
+    await this.session.run(asking);
     return [[], line];
   }
 
@@ -83,7 +116,10 @@ export class Completions {
 }
 
 function isSubcommand(option: OptionShape): boolean {
-  return option.type === ApplicationCommandOptionType.Subcommand || option.type === ApplicationCommandOptionType.SubcommandGroup;
+  return (
+    option.type === ApplicationCommandOptionType.Subcommand ||
+    option.type === ApplicationCommandOptionType.SubcommandGroup
+  );
 }
 
 function prefixed(candidates: readonly string[], typed: string): string[] {

@@ -17,7 +17,12 @@ export function simplify(text: string): string {
  * Finds one item by what was typed: its number in the list, an exact name, then a unique prefix, then a unique
  * part of a name. Ambiguity is reported with the candidates instead of guessing.
  */
-export function findByName<T>(items: readonly T[], typed: string, names: (item: T) => string[], noun: string): Found<T> {
+export function findByName<T>(
+  items: readonly T[],
+  typed: string,
+  names: (item: T) => string[],
+  noun: string,
+): Found<T> {
   const all = () => items.map((item) => names(item)[0]).join(", ");
   if (/^\d{1,3}$/.test(typed.trim())) {
     const item = items[Number(typed) - 1];
@@ -85,7 +90,12 @@ export class ConsoleDirectory {
   }
 
   findMember(guildId: string, typed: string) {
-    return findByName(this.members(guildId), typed.replace(/^@/, ""), (u) => [u.username, u.globalName ?? ""], "member");
+    return findByName(
+      this.members(guildId),
+      typed.replace(/^@/, ""),
+      (u) => [u.username, u.globalName ?? ""],
+      "member",
+    );
   }
 
   /** Names shown for mentions, as the Discord client shows them in this server. */

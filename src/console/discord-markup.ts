@@ -45,8 +45,10 @@ export function renderMarkup(text: string, names: NameDirectory, options: Markup
 function formatTimestamp(ms: number, style: string, options: MarkupOptions): string {
   if (style === "R") return relative(ms - (options.now ?? new Date()).getTime());
   const format = TIMESTAMP_STYLES[style] ?? TIMESTAMP_STYLES.f;
-  return new Intl.DateTimeFormat("en-GB", { ...format, ...(options.timeZone ? { timeZone: options.timeZone } : {}) })
-    .format(new Date(ms));
+  return new Intl.DateTimeFormat("en-GB", {
+    ...format,
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+  }).format(new Date(ms));
 }
 
 function relative(deltaMs: number): string {

@@ -77,7 +77,8 @@ export function answerField(field: FormField, line: string): FieldAnswer {
   for (const pick of picks) {
     const index = optionIndex(pick, field.options.length);
     const option = index === undefined ? undefined : field.options[index];
-    if (!option) return { ok: false, problem: `"${pick}" is not one of the options a–${optionLetter(field.options.length - 1)}.` };
+    if (!option)
+      return { ok: false, problem: `"${pick}" is not one of the options a–${optionLetter(field.options.length - 1)}.` };
     if (!values.includes(option.value)) values.push(option.value);
   }
   if (values.length === 0 && !field.required) return { ok: true, value: [] };

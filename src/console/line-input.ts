@@ -1,4 +1,4 @@
-import { clearLine, cursorTo, createInterface, type Interface } from "node:readline";
+import { clearLine, createInterface, cursorTo, type Interface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 
 export type Completer = (line: string) => Promise<[string[], string]>;
@@ -94,16 +94,6 @@ export class LineInput {
       return;
     }
     output.write(text);
-  }
-
-  /** Replaces the line being edited at the prompt (after the current keypress has been handled). */
-  replaceLine(line: string): void {
-    setImmediate(() => {
-      if (!this.atPrompt) return;
-      this.rl.write(null, { ctrl: true, name: "e" });
-      this.rl.write(null, { ctrl: true, name: "u" });
-      this.rl.write(line);
-    });
   }
 
   close(): void {

@@ -37,7 +37,10 @@ export function parseLine(line: string): ConsoleCommand {
       return numbered(rest[0], "pick", (number) => ({
         kind: "pick",
         number,
-        picks: rest.slice(1).flatMap((p) => p.split(",")).filter(Boolean),
+        picks: rest
+          .slice(1)
+          .flatMap((p) => p.split(","))
+          .filter(Boolean),
       }));
     case "use":
       return numbered(rest[0], "use", (number) => ({ kind: "use", number }));
@@ -72,11 +75,7 @@ export function parseLine(line: string): ConsoleCommand {
   }
 }
 
-function numbered(
-  word: string | undefined,
-  verb: string,
-  build: (number: number) => ConsoleCommand,
-): ConsoleCommand {
+function numbered(word: string | undefined, verb: string, build: (number: number) => ConsoleCommand): ConsoleCommand {
   const number = Number(word?.replace(/^\[|\]$/g, ""));
   if (!word || !Number.isInteger(number) || number < 1)
     return { kind: "error", message: `Usage: ${verb} N, where N is a number shown in [brackets].` };

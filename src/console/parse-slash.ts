@@ -103,8 +103,8 @@ export function parseSlash(line: string, commands: readonly CommandShape[], look
 /** A trailing unquoted `?` asks for suggestions; it is removed from the words. */
 function takeQuestionMark(words: Word[]): "none" | "attached" | "alone" {
   const last = words[words.length - 1];
-  if (!last || last.quoted || !last.value.endsWith("?")) return "none";
-  if (last.value === "?" && last.key === undefined) {
+  if (!last || last.endsQuoted || !last.value.endsWith("?")) return "none";
+  if (last.value === "?" && last.key === undefined && !last.quoted) {
     words.pop();
     return "alone";
   }
@@ -179,7 +179,9 @@ export function convert(option: OptionShape, text: string, lookup: EntityLookup)
   const label = `${option.name}:`;
   if (option.choices?.length) {
     const lower = text.toLowerCase();
-    const choice = option.choices.find((c) => String(c.value).toLowerCase() === lower || c.name.toLowerCase() === lower);
+    const choice = option.choices.find(
+      (c) => String(c.value).toLowerCase() === lower || c.name.toLowerCase() === lower,
+    );
     if (!choice)
       return {
         problem: `${label} "${text}" is not a choice. Choose one of: ${option.choices.map((c) => `${c.value} (${c.name})`).join(", ")}`,
@@ -220,7 +222,9 @@ export function convert(option: OptionShape, text: string, lookup: EntityLookup)
     case ApplicationCommandOptionType.Mentionable: {
       const id = lookup.user(text) ?? lookup.role(text);
       if (id) return id;
-      return { problem: `${label} no member or role "${text}". Members: ${lookup.names("user").join(", ")}; roles: ${lookup.names("role").join(", ")}` };
+      return {
+        problem: `${label} no member or role "${text}". Members: ${lookup.names("user").join(", ")}; roles: ${lookup.names("role").join(", ")}`,
+      };
     }
     default:
       return { problem: `${label} options of this kind (files) cannot be given from the console.` };
@@ -260,7 +264,10 @@ export function commandUsage(commands: readonly CommandShape[]): string[] {
 }
 
 /** Shows an invocation the way Discord echoes it above a reply: `/faction info name:kdf`. */
-export function describeInvocation(invocation: SlashInvocation, names?: (option: OptionShape, value: OptionValue) => string): string {
+export function describeInvocation(
+  invocation: SlashInvocation,
+  names?: (option: OptionShape, value: OptionValue) => string,
+): string {
   const path = [invocation.command.name, invocation.subcommandGroup, invocation.subcommand].filter(Boolean).join(" ");
   const options = Object.entries(invocation.options).map(([name, value]) => {
     const option = invocation.leaf.find((o) => o.name === name);

@@ -111,7 +111,8 @@ function renderComponent(
 }
 
 function renderButton(button: APIButtonComponent, take: Take): string {
-  const emoji = "emoji" in button && button.emoji ? (button.emoji.id ? `:${button.emoji.name}:` : button.emoji.name) : "";
+  const emoji =
+    "emoji" in button && button.emoji ? (button.emoji.id ? `:${button.emoji.name}:` : button.emoji.name) : "";
   const label = [emoji, "label" in button ? button.label : undefined].filter(Boolean).join(" ") || "(no label)";
   const disabled = button.disabled === true;
   const state = disabled ? " (disabled)" : "";

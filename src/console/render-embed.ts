@@ -17,7 +17,9 @@ export function colourLabel(color: number | null | undefined): string | undefine
 /** A box drawn around content lines, with an optional label in the top border (the embed's colour). */
 export function frame(body: readonly string[], width: number, label?: string): string[] {
   const inner = width - 4;
-  const top = label ? `╭─ ${label} ${"─".repeat(Math.max(0, width - displayWidth(label) - 5))}╮` : `╭${"─".repeat(width - 2)}╮`;
+  const top = label
+    ? `╭─ ${label} ${"─".repeat(Math.max(0, width - displayWidth(label) - 5))}╮`
+    : `╭${"─".repeat(width - 2)}╮`;
   const lines = body.map((line) => `│ ${padEnd(clip(line, inner), inner)} │`);
   return [top, ...lines, `╰${"─".repeat(width - 2)}╯`];
 }
@@ -40,7 +42,10 @@ export function renderEmbed(embed: APIEmbed, options: FrameOptions): string[] {
     embed.image?.url ? `[image: ${embed.image.url}]` : undefined,
   ].filter((line): line is string => line !== undefined);
   if (media.length) sections.push(media.map((line) => clip(line, inner)));
-  const foot = [embed.footer?.text ? text(embed.footer.text) : undefined, embed.timestamp ? isoToText(embed.timestamp) : undefined]
+  const foot = [
+    embed.footer?.text ? text(embed.footer.text) : undefined,
+    embed.timestamp ? isoToText(embed.timestamp) : undefined,
+  ]
     .filter((part): part is string => part !== undefined)
     .join(" · ");
   if (foot) sections.push(wrap(foot, inner));
@@ -85,8 +90,7 @@ function inlineBlocks(run: readonly APIEmbedField[], width: number, text: (value
   const names = run.map((field) => text(field.name));
   const values = run.map((field) => text(field.value));
   const simple =
-    run.length > 1 &&
-    [...names, ...values].every((value) => !value.includes("\n") && displayWidth(value) <= column);
+    run.length > 1 && [...names, ...values].every((value) => !value.includes("\n") && displayWidth(value) <= column);
   if (!simple) return run.map((field) => stackedField(field, width, text));
   const row = (cells: string[]) =>
     cells
@@ -106,5 +110,10 @@ function stackedField(field: APIEmbedField, width: number, text: (value: string)
 
 function isoToText(iso: string): string {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toISOString().replace("T", " ").replace(/:\d\d\.\d+Z$/, " UTC");
+  return Number.isNaN(date.getTime())
+    ? iso
+    : date
+        .toISOString()
+        .replace("T", " ")
+        .replace(/:\d\d\.\d+Z$/, " UTC");
 }

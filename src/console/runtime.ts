@@ -25,7 +25,13 @@ export interface ConsoleRuntime {
 
 // Settings that point the bot at a real Discord or a real database have no say here: the console always talks to
 // its own loopback server and its own database file.
-const IGNORED_SETTINGS = ["DISCORD_TOKEN", "DISCORD_APPLICATION_ID", "DEV_GUILD_ID", "DISCORD_API_BASE", "DATABASE_URL"];
+const IGNORED_SETTINGS = [
+  "DISCORD_TOKEN",
+  "DISCORD_APPLICATION_ID",
+  "DEV_GUILD_ID",
+  "DISCORD_API_BASE",
+  "DATABASE_URL",
+];
 
 /** The loopback Discord with the console's servers, the real bot logged into it, and its commands registered. */
 export async function startConsoleRuntime(options: RuntimeOptions): Promise<ConsoleRuntime> {
@@ -41,7 +47,12 @@ export async function startConsoleRuntime(options: RuntimeOptions): Promise<Cons
     const destination = options.verbose
       ? pretty({ colorize: process.stderr.isTTY, destination: 2, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" })
       : pino.destination({ dest: path.resolve(options.logFile), mkdir: true, sync: true });
-    const log = createLogger({ level: config.logLevel, pretty: options.verbose, destination, secrets: [discord.token] });
+    const log = createLogger({
+      level: config.logLevel,
+      pretty: options.verbose,
+      destination,
+      secrets: [discord.token],
+    });
     const bot = await startBot({ config, log, token: discord.token });
     // As deploy-commands does, so the console (and Discord's own checks) see exactly the definitions the bot serves.
     const rest = new REST({ api: discord.apiBase }).setToken(discord.token);

@@ -17,7 +17,6 @@ import {
   type CommandShape,
   commandUsage,
   describeInvocation,
-  type OptionValue,
   parseSlash,
   type SlashInvocation,
 } from "./parse-slash.js";
@@ -242,8 +241,14 @@ export class ConsoleSession {
 
   private async slash(text: string): Promise<void> {
     const parsed = parseSlash(text, this.commandShapes(), this.directory.lookup(this.guildId));
-    if (parsed.kind === "error") return this.say(parsed.message);
-    if (parsed.kind === "outline") return this.io.print(parsed.lines);
+    if (parsed.kind === "error") {
+      this.say(parsed.message);
+      return;
+    }
+    if (parsed.kind === "outline") {
+      this.io.print(parsed.lines);
+      return;
+    }
     const invocation = parsed.invocation;
     if (invocation.focus) return this.suggest(invocation);
     const shown = describeInvocation(invocation);
@@ -273,7 +278,10 @@ export class ConsoleSession {
       const matching = all.filter((c) => `${c.name} ${c.value}`.toLowerCase().includes(typed));
       const choices = (matching.length ? matching : all).map((c) => ({ name: c.name, value: c.value }));
       this.suggestions = { invocation, choices };
-      this.io.print([heading(`choices for ${focus.option.name}: (use N)`, this.width), ...renderChoices(choices, this.width)]);
+      this.io.print([
+        heading(`choices for ${focus.option.name}: (use N)`, this.width),
+        ...renderChoices(choices, this.width),
+      ]);
       return;
     }
     const payload = this.build(() =>
@@ -291,16 +299,23 @@ export class ConsoleSession {
 
   private async use(number: number): Promise<void> {
     const suggestions = this.suggestions;
-    if (!suggestions)
-      return this.say("No suggestions on screen. End a command with ? to ask for some, e.g. /faction info kl?");
+    if (!suggestions) {
+      this.say("No suggestions on screen. End a command with ? to ask for some, e.g. /faction info kl?");
+      return;
+    }
     const choice = suggestions.choices[number - 1];
-    if (!choice) return this.say(`There are ${suggestions.choices.length} suggestions; pick 1 to ${suggestions.choices.length}.`);
+    if (!choice) {
+      this.say(`There are ${suggestions.choices.length} suggestions; pick 1 to ${suggestions.choices.length}.`);
+      return;
+    }
     const { focus, ...rest } = suggestions.invocation;
     if (!focus) return;
     const invocation: SlashInvocation = { ...rest, options: { ...rest.options, [focus.option.name]: choice.value } };
     const missing = invocation.leaf.filter((o) => o.required && !(o.name in invocation.options));
-    if (missing.length)
-      return this.say(`Also give ${missing.map((o) => `${o.name}:`).join(" ")} — type the command again with them.`);
+    if (missing.length) {
+      this.say(`Also give ${missing.map((o) => `${o.name}:`).join(" ")} — type the command again with them.`);
+      return;
+    }
     // Discord shows the chosen suggestion's name in the box and sends its value.
     this.io.print(
       `→ ${describeInvocation(invocation, (option, value) => (option.name === focus.option.name && value === choice.value ? choice.name : String(value)))}`,
@@ -321,31 +336,59 @@ export class ConsoleSession {
   /** The control as it is now on its message, or why it cannot be used (as the Discord client would not let you). */
   private usable(control: ScreenControl): { message: APIMessage; guildId: string } | undefined {
     const message = this.discord.message(control.messageId);
-    if (!message) return void this.say("That message has been deleted.");
-    const current = renderComponents(message.components ?? [], { width: this.width, names: this.names(), firstNumber: 1 })
-      .controls.find((c) => c.customId === control.customId);
-    if (!current) return void this.say(`"${control.label}" is no longer on that message (the bot removed it).`);
-    if (current.disabled) return void this.say(`"${control.label}" is disabled.`);
+    if (!message) {
+      this.say("That message has been deleted.");
+      return undefined;
+    }
+    const current = renderComponents(message.components ?? [], {
+      width: this.width,
+      names: this.names(),
+      firstNumber: 1,
+    }).controls.find((c) => c.customId === control.customId);
+    if (!current) {
+      this.say(`"${control.label}" is no longer on that message (the bot removed it).`);
+      return undefined;
+    }
+    if (current.disabled) {
+      this.say(`"${control.label}" is disabled.`);
+      return undefined;
+    }
     const owner = message.interaction_metadata?.user.id;
-    if ((message.flags ?? 0) & MessageFlags.Ephemeral && owner && owner !== this.userId)
-      return void this.say(
+    if ((message.flags ?? 0) & MessageFlags.Ephemeral && owner && owner !== this.userId) {
+      this.say(
         `Only ${this.username(owner)} can see that message (a private reply), so ${this.username(this.userId)} cannot use it.`,
       );
+      return undefined;
+    }
     const guild = this.directory.guildOfChannel(message.channel_id);
-    if (!guild) return void this.say("That message is in a channel the console does not know.");
-    if (!this.directory.isMember(guild.id, this.userId))
-      return void this.say(`${this.username(this.userId)} is not in ${guild.name}, where that message is.`);
+    if (!guild) {
+      this.say("That message is in a channel the console does not know.");
+      return undefined;
+    }
+    if (!this.directory.isMember(guild.id, this.userId)) {
+      this.say(`${this.username(this.userId)} is not in ${guild.name}, where that message is.`);
+      return undefined;
+    }
     return { message, guildId: guild.id };
   }
 
   private async click(number: number): Promise<void> {
     const control = this.control(number);
     if (!control) return;
-    if (control.kind !== "button") return this.say(`[${number}] is a menu: pick ${number} a`);
+    if (control.kind !== "button") {
+      this.say(`[${number}] is a menu: pick ${number} a`);
+      return;
+    }
     const target = this.usable(control);
     if (!target) return;
     const payload = this.build(() =>
-      button({ discord: this.discord, guildId: target.guildId, user: this.userId, message: target.message, customId: control.customId }),
+      button({
+        discord: this.discord,
+        guildId: target.guildId,
+        user: this.userId,
+        message: target.message,
+        customId: control.customId,
+      }),
     );
     if (payload) await this.dispatch(payload);
   }
@@ -353,24 +396,34 @@ export class ConsoleSession {
   private async pick(number: number, picks: string[]): Promise<void> {
     const control = this.control(number);
     if (!control) return;
-    if (control.kind !== "select") return this.say(`[${number}] is a button: click ${number}`);
-    if (control.componentType !== ComponentType.StringSelect)
-      return this.say("Member, role and channel menus cannot be used from the console yet.");
+    if (control.kind !== "select") {
+      this.say(`[${number}] is a button: click ${number}`);
+      return;
+    }
+    if (control.componentType !== ComponentType.StringSelect) {
+      this.say("Member, role and channel menus cannot be used from the console yet.");
+      return;
+    }
     const target = this.usable(control);
     if (!target) return;
     const values: string[] = [];
     for (const pick of picks) {
       const index = optionIndex(pick, control.options.length);
       const option = index === undefined ? undefined : control.options[index];
-      if (!option) return this.say(`"${pick}" is not an option of [${number}]; use the letters shown (a, b, …).`);
+      if (!option) {
+        this.say(`"${pick}" is not an option of [${number}]; use the letters shown (a, b, …).`);
+        return;
+      }
       if (!values.includes(option.value)) values.push(option.value);
     }
-    if (values.length < control.minValues || values.length > control.maxValues)
-      return this.say(
+    if (values.length < control.minValues || values.length > control.maxValues) {
+      this.say(
         control.minValues === control.maxValues
           ? `Choose ${control.minValues} option${control.minValues === 1 ? "" : "s"} in [${number}].`
           : `Choose ${control.minValues} to ${control.maxValues} options in [${number}].`,
       );
+      return;
+    }
     const payload = this.build(() =>
       stringSelect({
         discord: this.discord,
@@ -388,7 +441,10 @@ export class ConsoleSession {
   private async fillForms(): Promise<void> {
     for (let form = this.pendingForms.shift(); form; form = this.pendingForms.shift()) {
       const fields = formFields(form.data.components);
-      this.io.print([...renderForm(form.data.title, fields, this.width), "(Enter a value for each field; !cancel closes the form.)"]);
+      this.io.print([
+        ...renderForm(form.data.title, fields, this.width),
+        "(Enter a value for each field; !cancel closes the form.)",
+      ]);
       const values: Record<string, string | string[]> = {};
       for (const [index, field] of fields.entries()) {
         for (;;) {
@@ -456,9 +512,16 @@ export class ConsoleSession {
     try {
       handle = this.discord.interact(payload, { timeoutMs: this.answerTimeoutMs });
     } catch (error) {
-      return this.say(error instanceof Error ? error.message : String(error));
+      this.say(error instanceof Error ? error.message : String(error));
+      return;
     }
-    const tracked: Tracked = { payload, userId: this.userId, handle, answered: false, ...(invocation ? { invocation } : {}) };
+    const tracked: Tracked = {
+      payload,
+      userId: this.userId,
+      handle,
+      answered: false,
+      ...(invocation ? { invocation } : {}),
+    };
     this.tracked.set(payload.id, tracked);
     this.byToken.set(payload.token, tracked);
     await handle.settled({ quietMs: this.quietMs });
@@ -484,38 +547,62 @@ export class ConsoleSession {
 
   private report(activity: BotActivity): void {
     switch (activity.kind) {
-      case "callback":
-        return this.reportCallback(activity.interactionId, activity.type, activity.data);
+      case "callback": {
+        this.reportCallback(activity.interactionId, activity.type, activity.data);
+        return;
+      }
       case "follow-up": {
         const tracked = this.byToken.get(activity.token);
         const filled = this.loading.delete(activity.message.id);
-        return this.printMessage(activity.message, this.label(filled ? "reply" : "follow-up", activity.message.flags, tracked), activity.message.id);
+        this.printMessage(
+          activity.message,
+          this.label(filled ? "reply" : "follow-up", activity.message.flags, tracked),
+          activity.message.id,
+        );
+        return;
       }
       case "edit": {
         const tracked = this.byToken.get(activity.token);
         const filled = this.loading.delete(activity.message.id);
         const original = activity.messageId === "@original" || activity.message.id === tracked?.handle.original()?.id;
         const what = filled ? "reply" : original ? "edited reply" : "edited follow-up";
-        return this.printMessage(activity.message, this.label(what, activity.message.flags, tracked), activity.message.id);
+        this.printMessage(activity.message, this.label(what, activity.message.flags, tracked), activity.message.id);
+        return;
       }
-      case "delete":
-        return this.io.print(heading("reply deleted", this.width));
+      case "delete": {
+        this.io.print(heading("reply deleted", this.width));
+        return;
+      }
       case "channel-message": {
         const where = `#${this.names().channel(activity.channelId) ?? "unknown-channel"}`;
-        return this.printMessage(activity.message, activity.edited ? `edited message in ${where}` : `message in ${where}`, activity.message.id);
+        this.printMessage(
+          activity.message,
+          activity.edited ? `edited message in ${where}` : `message in ${where}`,
+          activity.message.id,
+        );
+        return;
       }
-      case "channel-delete":
-        return this.io.print(heading(`message deleted in #${this.names().channel(activity.channelId) ?? "?"}`, this.width));
+      case "channel-delete": {
+        this.io.print(heading(`message deleted in #${this.names().channel(activity.channelId) ?? "?"}`, this.width));
+        return;
+      }
       case "role": {
         const names = this.directory.names(activity.guildId);
-        return this.io.print(
+        this.io.print(
           `· ${this.botName} ${activity.added ? "gave" : "took"} @${names.user(activity.userId) ?? "?"} ${activity.added ? "the role" : "the role away:"} @${names.role(activity.roleId) ?? "?"}`,
         );
+        return;
       }
-      case "other":
-        return this.io.print(`· ${this.botName} called ${activity.method} ${activity.route}`);
-      case "failed":
-        return this.io.print(`! Discord refused ${this.botName}'s ${activity.method} ${activity.route}: ${activity.status} ${activity.reason}`);
+      case "other": {
+        this.io.print(`· ${this.botName} called ${activity.method} ${activity.route}`);
+        return;
+      }
+      case "failed": {
+        this.io.print(
+          `! Discord refused ${this.botName}'s ${activity.method} ${activity.route}: ${activity.status} ${activity.reason}`,
+        );
+        return;
+      }
     }
   }
 
@@ -524,13 +611,20 @@ export class ConsoleSession {
     if (tracked) tracked.answered = true;
     const flags = typeof data?.flags === "number" ? data.flags : 0;
     switch (type) {
-      case InteractionResponseType.ChannelMessageWithSource:
+      case InteractionResponseType.ChannelMessageWithSource: {
         // JSON boundary: the callback data is the message the bot sent, already accepted by the loopback server.
-        return this.printMessage(data as MessageView | undefined, this.label("reply", flags, tracked), tracked?.handle.original()?.id);
+        this.printMessage(
+          data as MessageView | undefined,
+          this.label("reply", flags, tracked),
+          tracked?.handle.original()?.id,
+        );
+        return;
+      }
       case InteractionResponseType.DeferredChannelMessageWithSource: {
         const id = tracked?.handle.original()?.id;
         if (id) this.loading.add(id);
-        return this.io.print([heading(this.label("reply", flags, tracked), this.width), `${this.botName} is thinking…`]);
+        this.io.print([heading(this.label("reply", flags, tracked), this.width), `${this.botName} is thinking…`]);
+        return;
       }
       case InteractionResponseType.DeferredMessageUpdate:
         return;
@@ -539,23 +633,26 @@ export class ConsoleSession {
         const source = tracked && "message" in tracked.payload ? tracked.payload.message : undefined;
         const merged = { ...(source ?? {}), ...(data ?? {}) } as MessageView & { flags?: number };
         const what = source?.interaction_metadata ? "edited reply" : "edited message";
-        return this.printMessage(merged, this.label(what, source?.flags ?? 0, tracked), source?.id);
+        this.printMessage(merged, this.label(what, source?.flags ?? 0, tracked), source?.id);
+        return;
       }
       case InteractionResponseType.ApplicationCommandAutocompleteResult: {
         const choices = (Array.isArray(data?.choices) ? data.choices : []) as APIApplicationCommandOptionChoice[];
         const focus = tracked?.invocation?.focus;
         if (tracked?.invocation) this.suggestions = { invocation: tracked.invocation, choices };
-        return this.io.print([
+        this.io.print([
           heading(`suggestions for ${focus?.option.name ?? "?"}: (use N)`, this.width),
           ...renderChoices(choices, this.width),
         ]);
+        return;
       }
       case InteractionResponseType.Modal:
         // Asked for once the bot has gone quiet, so the questions do not interleave with its other output.
-        if (tracked && data) this.pendingForms.push({ data: data as unknown as APIModalInteractionResponseCallbackData, tracked });
+        if (tracked && data)
+          this.pendingForms.push({ data: data as unknown as APIModalInteractionResponseCallbackData, tracked });
         return;
       default:
-        return this.io.print(`· ${this.botName} answered with interaction callback type ${type}`);
+        this.io.print(`· ${this.botName} answered with interaction callback type ${type}`);
     }
   }
 
@@ -584,7 +681,10 @@ export class ConsoleSession {
   // --- older messages --------------------------------------------------------------------------------
 
   private listMessages(): void {
-    if (this.tags.size === 0) return this.say("No message with buttons or menus has been shown yet.");
+    if (this.tags.size === 0) {
+      this.say("No message with buttons or menus has been shown yet.");
+      return;
+    }
     const lines = ["Messages with buttons or menus (show mN puts one back on screen to use it):"];
     for (const [id, { tag, label }] of this.tags) {
       const message = this.discord.message(id);
@@ -597,9 +697,15 @@ export class ConsoleSession {
   /** Shows an older message as it is now, with fresh numbers for its buttons, as scrolling up in Discord would. */
   private show(which: string): void {
     const entry = [...this.tags].find(([, { tag }]) => tag === which.toLowerCase() || tag === `m${which}`);
-    if (!entry) return this.say(`No message ${which}. Type messages to list them.`);
+    if (!entry) {
+      this.say(`No message ${which}. Type messages to list them.`);
+      return;
+    }
     const message = this.discord.message(entry[0]);
-    if (!message) return this.say(`${entry[1].tag} has been deleted.`);
+    if (!message) {
+      this.say(`${entry[1].tag} has been deleted.`);
+      return;
+    }
     this.freshNumbering = true;
     this.printMessage(message, `${entry[1].label}, as it is now`, message.id);
   }
@@ -608,24 +714,35 @@ export class ConsoleSession {
 
   private switchMember(who: string): void {
     const found = this.directory.findMember(this.guildId, who);
-    if (!found.ok) return this.say(found.problem);
+    if (!found.ok) {
+      this.say(found.problem);
+      return;
+    }
     this.userId = found.value.id;
     this.say(`You are now ${found.value.username}.`);
   }
 
   private switchServer(which: string): void {
     const found = this.directory.findServer(which);
-    if (!found.ok) return this.say(found.problem);
+    if (!found.ok) {
+      this.say(found.problem);
+      return;
+    }
     const guild = found.value;
     this.guildId = guild.id;
     this.channelId = this.directory.textChannels(guild.id)[0]?.id ?? "";
     if (!this.directory.isMember(guild.id, this.userId)) this.userId = this.directory.members(guild.id)[0]?.id ?? "";
-    this.say(`You are now in ${guild.name}, #${this.directory.guild(guild.id).channels.find((c) => c.id === this.channelId)?.name ?? "?"}, as ${this.username(this.userId)}.`);
+    this.say(
+      `You are now in ${guild.name}, #${this.directory.guild(guild.id).channels.find((c) => c.id === this.channelId)?.name ?? "?"}, as ${this.username(this.userId)}.`,
+    );
   }
 
   private switchChannel(which: string): void {
     const found = this.directory.findChannel(this.guildId, which);
-    if (!found.ok) return this.say(found.problem);
+    if (!found.ok) {
+      this.say(found.problem);
+      return;
+    }
     this.channelId = found.value.id;
     this.say(`You are now in #${found.value.name}.`);
   }

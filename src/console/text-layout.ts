@@ -42,7 +42,9 @@ export function wrap(text: string, width: number): string[] {
       out.push(line);
       continue;
     }
-    const hanging = " ".repeat(Math.min(displayWidth(/^(\s*(?:(?:[•*-]|\d+\.)\s+)?)/.exec(line)?.[1] ?? ""), width / 2));
+    const hanging = " ".repeat(
+      Math.min(displayWidth(/^(\s*(?:(?:[•*-]|\d+\.)\s+)?)/.exec(line)?.[1] ?? ""), width / 2),
+    );
     let current = "";
     for (const word of line.split(/(?<=\S)\s+(?=\S)/)) {
       const candidate = current ? `${current} ${word}` : word;

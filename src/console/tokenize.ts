@@ -5,8 +5,10 @@ export interface Word {
   /** Option name for `key:value` words. */
   key?: string;
   value: string;
-  /** True when any part was quoted: quoted text is never a key, and a trailing `?` inside quotes is just text. */
+  /** True when any part was quoted: quoted text is never read as a key. */
   quoted: boolean;
+  /** True when the word ends inside quotes, so a final `?` there is text, not a request for suggestions. */
+  endsQuoted: boolean;
 }
 
 export type Tokenized = { ok: true; words: Word[] } | { ok: false; message: string };
@@ -27,6 +29,7 @@ export function tokenize(line: string): Tokenized {
     }
     let value = "";
     let quoted = false;
+    let endsQuoted = false;
     while (index < line.length && !/\s/.test(line[index] ?? "")) {
       const char = line[index] ?? "";
       if (char === '"' || char === "'" || char === "“") {
@@ -39,11 +42,13 @@ export function tokenize(line: string): Tokenized {
         const close = char === "“" ? "”" : char;
         const end = findClose(line, index + 1, close);
         if (end < 0) return { ok: false, message: `Missing closing ${close} in: ${line.slice(index)}` };
-        value += unescape(line.slice(index + 1, end));
+        value += unescapeQuoted(line.slice(index + 1, end));
         quoted = true;
+        endsQuoted = true;
         index = end + 1;
         continue;
       }
+      endsQuoted = false;
       if (char === "\\" && index + 1 < line.length) {
         value += line[index + 1];
         index += 2;
@@ -52,7 +57,7 @@ export function tokenize(line: string): Tokenized {
       value += char;
       index++;
     }
-    words.push({ ...(key !== undefined ? { key } : {}), value, quoted });
+    words.push({ ...(key !== undefined ? { key } : {}), value, quoted, endsQuoted });
   }
   return { ok: true, words };
 }
@@ -65,6 +70,6 @@ function findClose(line: string, from: number, close: string): number {
   return -1;
 }
 
-function unescape(text: string): string {
+function unescapeQuoted(text: string): string {
   return text.replace(/\\(.)/g, "$1");
 }

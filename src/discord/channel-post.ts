@@ -1,10 +1,16 @@
 import { type Client, DiscordAPIError, type MessageCreateOptions, RESTJSONErrorCodes } from "discord.js";
 import { NO_MENTIONS } from "./reply.js";
 
-export type PostResult = { ok: true; messageId: string; channelId: string } | { ok: false; reason: "missing-channel" | "missing-access" | "failed" };
+export type PostResult =
+  | { ok: true; messageId: string; channelId: string }
+  | { ok: false; reason: "missing-channel" | "missing-access" | "failed" };
 
 /** Posts a message to a channel by id, saying plainly why it could not (deleted channel, missing permission). */
-export async function postToChannel(client: Client, channelId: string, message: MessageCreateOptions): Promise<PostResult> {
+export async function postToChannel(
+  client: Client,
+  channelId: string,
+  message: MessageCreateOptions,
+): Promise<PostResult> {
   try {
     const channel = await client.channels.fetch(channelId);
     if (!channel?.isSendable()) return { ok: false, reason: "missing-channel" };

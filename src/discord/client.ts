@@ -8,7 +8,9 @@ export function createDiscordClient(config: Config, log: Logger): Client {
   const client = new Client({
     // Server Members is privileged (enable it on the application's Bot page): it brings member join/leave events
     // and the member list that role resyncs compare against.
-    intents: config.membersIntent ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers] : [GatewayIntentBits.Guilds],
+    intents: config.membersIntent
+      ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers]
+      : [GatewayIntentBits.Guilds],
     partials: [Partials.GuildMember],
     rest: { api: config.discordApiBase },
     // A default for every message the client sends; the reply path sets it per message as well.

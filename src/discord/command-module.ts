@@ -7,8 +7,8 @@ import type {
 } from "discord.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
-import type { Logger } from "../logging/logger.js";
 import type { FactionService } from "../factions/faction-service.js";
+import type { Logger } from "../logging/logger.js";
 import type { LoreService } from "../lore/lore-service.js";
 import type { Clock } from "../time/clock.js";
 import type { TimerRegistry } from "./timers.js";

@@ -22,7 +22,12 @@ export function discordRoles(client: Client): RoleGateway {
     return null;
   }
 
-  async function change(method: "put" | "delete", guildId: string, userId: string, roleId: string): Promise<RoleProblem | null> {
+  async function change(
+    method: "put" | "delete",
+    guildId: string,
+    userId: string,
+    roleId: string,
+  ): Promise<RoleProblem | null> {
     try {
       await client.rest[method](Routes.guildMemberRole(guildId, userId, roleId), {
         reason: method === "put" ? "Khitomer: faction membership" : "Khitomer: left faction",

@@ -1,4 +1,11 @@
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type ChatInputCommandInteraction, type MessageComponentInteraction, type ModalSubmitInteraction } from "discord.js";
+import {
+  ActionRowBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  type ChatInputCommandInteraction,
+  type MessageComponentInteraction,
+  type ModalSubmitInteraction,
+} from "discord.js";
 import { UserError } from "../errors.js";
 import type { AppContext } from "./command-module.js";
 import { update } from "./reply.js";
@@ -22,7 +29,11 @@ export function pageButtons(prefix: string, state: PagerState, pageCount: number
   const id = (page: number) => [prefix, state.ownerId, page, state.expiresAt.toString(36), ...state.rest].join(":");
   return [
     new ActionRowBuilder<ButtonBuilder>().addComponents(
-      new ButtonBuilder().setCustomId(id(state.page - 1)).setLabel("◀ Previous").setStyle(ButtonStyle.Secondary).setDisabled(state.page <= 0),
+      new ButtonBuilder()
+        .setCustomId(id(state.page - 1))
+        .setLabel("◀ Previous")
+        .setStyle(ButtonStyle.Secondary)
+        .setDisabled(state.page <= 0),
       new ButtonBuilder()
         .setCustomId(id(state.page + 1))
         .setLabel("Next ▶")

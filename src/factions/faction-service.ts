@@ -5,14 +5,7 @@ import { CANON_SCOPE, type LoreDraft, type LoreEntry } from "../lore/model.js";
 import { normalize, slugify } from "../lore/normalize.js";
 import type { Clock } from "../time/clock.js";
 import { ConstraintConflict, type FactionStore, type JoinRequestRow } from "./faction-store.js";
-import {
-  type FactionEvent,
-  type GuildSettings,
-  type JoinPolicy,
-  type Membership,
-  type RoleProblem,
-  type ServerFaction,
-} from "./model.js";
+import type { FactionEvent, GuildSettings, JoinPolicy, Membership, RoleProblem, ServerFaction } from "./model.js";
 import type { RoleGateway } from "./roles.js";
 import { decideJoin, decidePlacement, effectivePolicy, roleProblemText, validateFactionName } from "./rules.js";
 
@@ -52,7 +45,11 @@ export class FactionService {
     return this.store.settings(guildId);
   }
 
-  async updateSettings(guildId: string, actorId: string, patch: Partial<Omit<GuildSettings, "guildId">>): Promise<GuildSettings> {
+  async updateSettings(
+    guildId: string,
+    actorId: string,
+    patch: Partial<Omit<GuildSettings, "guildId">>,
+  ): Promise<GuildSettings> {
     const settings = await this.store.updateSettings(guildId, patch);
     await this.store.addEvent({ guildId, actorId, action: "settings-changed", detail: patch });
     return settings;
@@ -86,7 +83,9 @@ export class FactionService {
 
   /** The lore entry that carries a faction's card. */
   entryOf(faction: ServerFaction): LoreEntry | undefined {
-    return faction.isCanon ? this.lore.bySlug(faction.slug, null) : this.lore.index.getBySlug(faction.guildId, faction.slug);
+    return faction.isCanon
+      ? this.lore.bySlug(faction.slug, null)
+      : this.lore.index.getBySlug(faction.guildId, faction.slug);
   }
 
   /**
@@ -104,8 +103,11 @@ export class FactionService {
   private resolveText(guildId: string, input: string): LoreEntry {
     const resolution = this.lore.resolve(input, guildId, ["faction"]);
     if (resolution.kind === "found") return resolution.entry;
-    const names = (resolution.kind === "ambiguous" ? resolution.candidates : resolution.suggestions).slice(0, 5).map((e) => e.name);
-    if (names.length === 0) throw new UserError("unknown-faction", "No faction has that name. Pick one from the suggestions as you type.");
+    const names = (resolution.kind === "ambiguous" ? resolution.candidates : resolution.suggestions)
+      .slice(0, 5)
+      .map((e) => e.name);
+    if (names.length === 0)
+      throw new UserError("unknown-faction", "No faction has that name. Pick one from the suggestions as you type.");
     throw new UserError(
       resolution.kind === "ambiguous" ? "ambiguous-faction" : "unknown-faction",
       `Which faction do you mean: ${names.join(", ")}? Pick one from the suggestions as you type.`,
@@ -148,7 +150,10 @@ export class FactionService {
         // Another join of the same member got there first; look again, and the rules say what is true now.
         if (!(error instanceof ConstraintConflict) || attempt >= JOIN_ATTEMPTS) {
           if (error instanceof ConstraintConflict)
-            throw new UserError("busy", "Your membership changed while this was being done. Check `/faction whois` and try again.");
+            throw new UserError(
+              "busy",
+              "Your membership changed while this was being done. Check `/faction whois` and try again.",
+            );
           throw error;
         }
       }
@@ -156,7 +161,11 @@ export class FactionService {
   }
 
   /** Leaves one faction (the only one when the member has exactly one). */
-  async leave(guildId: string, userId: string, target?: ServerFaction): Promise<{ faction: ServerFaction; roleProblem: RoleProblem | null }> {
+  async leave(
+    guildId: string,
+    userId: string,
+    target?: ServerFaction,
+  ): Promise<{ faction: ServerFaction; roleProblem: RoleProblem | null }> {
     const current = await this.store.memberships(guildId, userId, { includeDeparted: true });
     if (current.length === 0) throw new UserError("not-member", "You do not belong to any faction on this server.");
     let membership: Membership | undefined;
@@ -192,12 +201,21 @@ export class FactionService {
     if (request.status !== "pending") throw new UserError("decided", `This request was already ${request.status}.`);
     const leaders = await this.store.leaders(guildId, request.factionId);
     if (!deciderIsAdmin && !leaders.includes(deciderId))
-      throw new UserError("not-allowed", `Only leaders of ${faction.name}, the council role or members with Manage Server can decide this.`);
+      throw new UserError(
+        "not-allowed",
+        `Only leaders of ${faction.name}, the council role or members with Manage Server can decide this.`,
+      );
 
     if (!approve) {
       if (!(await this.store.decideRequest(guildId, requestId, "denied", deciderId, this.clock.now())))
         throw new UserError("decided", "Someone else decided this request a moment ago.");
-      await this.store.addEvent({ guildId, userId: request.userId, factionId: faction.id, actorId: deciderId, action: "denied" });
+      await this.store.addEvent({
+        guildId,
+        userId: request.userId,
+        factionId: faction.id,
+        actorId: deciderId,
+        action: "denied",
+      });
       return { request: { ...request, status: "denied" }, faction, joined: null };
     }
     // Approval re-checks the rules at this moment (the member may have joined elsewhere since asking).
@@ -207,7 +225,10 @@ export class FactionService {
     ]);
     const decision = decidePlacement(faction, settings, current);
     if (decision.kind === "refuse") {
-      throw new UserError(decision.code, `This request cannot be approved now: ${decision.message.replace(/^You /, "the member ").replace(/^Your /, "their ")}`);
+      throw new UserError(
+        decision.code,
+        `This request cannot be approved now: ${decision.message.replace(/^You /, "the member ").replace(/^Your /, "their ")}`,
+      );
     }
     if (!(await this.store.decideRequest(guildId, requestId, "approved", deciderId, this.clock.now())))
       throw new UserError("decided", "Someone else decided this request a moment ago.");
@@ -217,7 +238,8 @@ export class FactionService {
         { userId: request.userId, factionId: faction.id, actorId: deciderId, action: "approved" },
       );
     } catch (error) {
-      if (error instanceof ConstraintConflict) throw new UserError("busy", "The member's factions changed meanwhile; ask them to request again.");
+      if (error instanceof ConstraintConflict)
+        throw new UserError("busy", "The member's factions changed meanwhile; ask them to request again.");
       throw error;
     }
     const roleProblem = await this.grant(faction, request.userId);
@@ -226,7 +248,8 @@ export class FactionService {
 
   async cancelRequest(guildId: string, requestId: string, userId: string): Promise<void> {
     const request = await this.store.requestById(guildId, requestId);
-    if (!request || request.userId !== userId) throw new UserError("not-yours", "Only the member who asked can withdraw this request.");
+    if (!request || request.userId !== userId)
+      throw new UserError("not-yours", "Only the member who asked can withdraw this request.");
     if (!(await this.store.decideRequest(guildId, requestId, "cancelled", userId, this.clock.now())))
       throw new UserError("decided", "This request was already decided.");
   }
@@ -241,20 +264,28 @@ export class FactionService {
     if (target.archivedAt) throw new UserError("archived", `${target.name} is archived.`);
     const current = await this.store.memberships(guildId, userId, { includeDeparted: true });
     const source = from ? current.find((m) => m.factionId === from.id) : current.length === 1 ? current[0] : undefined;
-    if (current.some((m) => m.factionId === target.id)) throw new UserError("already-member", `<@${userId}> is already in ${target.name}.`);
+    if (current.some((m) => m.factionId === target.id))
+      throw new UserError("already-member", `<@${userId}> is already in ${target.name}.`);
     if (!source) {
-      if (current.length > 1) throw new UserError("which-faction", "The member belongs to several factions: say which one to move them from.");
+      if (current.length > 1)
+        throw new UserError(
+          "which-faction",
+          "The member belongs to several factions: say which one to move them from.",
+        );
       // No faction yet: an admin may place them directly, whatever the join policy.
       const settings = await this.store.settings(guildId);
       const decision = decidePlacement(target, settings, current);
       if (decision.kind === "refuse") throw new UserError(decision.code, decision.message.replace(/^You /, "They "));
-      await this.store.join({ guildId, userId, factionId: target.id as string, slot: decision.slot }, {
-        userId,
-        factionId: target.id,
-        actorId,
-        action: "moved",
-        detail: { to: target.name },
-      });
+      await this.store.join(
+        { guildId, userId, factionId: target.id as string, slot: decision.slot },
+        {
+          userId,
+          factionId: target.id,
+          actorId,
+          action: "moved",
+          detail: { to: target.name },
+        },
+      );
       return { from: null, to: target, problems: [await this.grant(target, userId)].filter(isProblem) };
     }
     const fromFaction = await this.store.factionById(guildId, source.factionId);
@@ -266,7 +297,10 @@ export class FactionService {
       detail: { from: fromFaction?.name, to: target.name },
     });
     if (!moved) throw new UserError("busy", "The member's factions changed meanwhile; try again.");
-    const problems = [fromFaction ? await this.revoke(fromFaction, userId) : null, await this.grant(target, userId)].filter(isProblem);
+    const problems = [
+      fromFaction ? await this.revoke(fromFaction, userId) : null,
+      await this.grant(target, userId),
+    ].filter(isProblem);
     return { from: fromFaction ?? null, to: target, problems };
   }
 
@@ -274,13 +308,22 @@ export class FactionService {
   async remove(guildId: string, actorId: string, userId: string, from?: ServerFaction) {
     const current = await this.store.memberships(guildId, userId, { includeDeparted: true });
     const targets = from ? current.filter((m) => m.factionId === from.id) : current;
-    if (targets.length === 0) throw new UserError("not-member", from ? `<@${userId}> is not in ${from.name}.` : `<@${userId}> belongs to no faction.`);
+    if (targets.length === 0)
+      throw new UserError(
+        "not-member",
+        from ? `<@${userId}> is not in ${from.name}.` : `<@${userId}> belongs to no faction.`,
+      );
     const removed: ServerFaction[] = [];
     const problems: RoleProblem[] = [];
     for (const membership of targets) {
       const faction = await this.store.factionById(guildId, membership.factionId);
       if (!faction) continue;
-      const ok = await this.store.leave(guildId, userId, membership.factionId, { userId, factionId: faction.id, actorId, action: "removed" });
+      const ok = await this.store.leave(guildId, userId, membership.factionId, {
+        userId,
+        factionId: faction.id,
+        actorId,
+        action: "removed",
+      });
       if (!ok) continue;
       removed.push(faction);
       const problem = await this.revoke(faction, userId);
@@ -289,7 +332,13 @@ export class FactionService {
     return { removed, problems };
   }
 
-  async setLeader(guildId: string, actorId: string, faction: ServerFaction, userId: string, isLeader: boolean): Promise<void> {
+  async setLeader(
+    guildId: string,
+    actorId: string,
+    faction: ServerFaction,
+    userId: string,
+    isLeader: boolean,
+  ): Promise<void> {
     if (!faction.id) throw new UserError("not-member", `<@${userId}> is not a member of ${faction.name}.`);
     const ok = await this.store.setLeader(guildId, userId, faction.id, isLeader, {
       userId,
@@ -297,7 +346,8 @@ export class FactionService {
       actorId,
       action: isLeader ? "leader-added" : "leader-removed",
     });
-    if (!ok) throw new UserError("not-member", `<@${userId}> is not a member of ${faction.name}; leaders must be members.`);
+    if (!ok)
+      throw new UserError("not-member", `<@${userId}> is not a member of ${faction.name}; leaders must be members.`);
   }
 
   async roster(faction: ServerFaction, page: number, size: number) {
@@ -336,7 +386,14 @@ export class FactionService {
   async create(
     guildId: string,
     actorId: string,
-    input: { name: string; description: string; color: number | null; emoji: string | null; basedOn: LoreEntry | null; policy: JoinPolicy | null },
+    input: {
+      name: string;
+      description: string;
+      color: number | null;
+      emoji: string | null;
+      basedOn: LoreEntry | null;
+      policy: JoinPolicy | null;
+    },
   ): Promise<ServerFaction> {
     const name = validateFactionName(input.name);
     await this.assertNameFree(guildId, name);
@@ -361,7 +418,8 @@ export class FactionService {
         createdBy: actorId,
       });
     } catch (error) {
-      if (error instanceof ConstraintConflict) throw new UserError("duplicate", `This server already has a faction called ${name}.`);
+      if (error instanceof ConstraintConflict)
+        throw new UserError("duplicate", `This server already has a faction called ${name}.`);
       throw error;
     }
     await this.saveLore(faction);
@@ -378,20 +436,26 @@ export class FactionService {
     const faction = await this.materialize(target);
     const data: Parameters<FactionStore["updateFaction"]>[2] = {};
     if (patch.name !== undefined) {
-      if (faction.isCanon) throw new UserError("canon-name", "Canon factions keep their names; create your own faction to use another.");
+      if (faction.isCanon)
+        throw new UserError("canon-name", "Canon factions keep their names; create your own faction to use another.");
       const name = validateFactionName(patch.name);
       if (normalize(name) !== normalize(faction.name)) await this.assertNameFree(guildId, name);
       data.name = name;
       data.nameKey = normalize(name);
     }
     if (patch.description !== undefined) {
-      if (faction.isCanon) throw new UserError("canon-description", "A canon faction's description comes from the lore; use notes for this server's own words.");
+      if (faction.isCanon)
+        throw new UserError(
+          "canon-description",
+          "A canon faction's description comes from the lore; use notes for this server's own words.",
+        );
       data.description = patch.description;
     }
     if (patch.notes !== undefined) data.notes = patch.notes;
     if (patch.color !== undefined) data.color = patch.color;
     if (patch.emoji !== undefined) data.emoji = patch.emoji;
-    if (Object.keys(data).length === 0) throw new UserError("nothing-to-change", "Say what to change: name, description, notes, colour or emoji.");
+    if (Object.keys(data).length === 0)
+      throw new UserError("nothing-to-change", "Say what to change: name, description, notes, colour or emoji.");
     let updated: ServerFaction;
     try {
       updated = await this.store.updateFaction(guildId, faction.id as string, data, {
@@ -400,7 +464,8 @@ export class FactionService {
         detail: { changed: Object.keys(data).filter((k) => k !== "nameKey") },
       });
     } catch (error) {
-      if (error instanceof ConstraintConflict) throw new UserError("duplicate", `This server already has a faction called ${data.name}.`);
+      if (error instanceof ConstraintConflict)
+        throw new UserError("duplicate", `This server already has a faction called ${data.name}.`);
       throw error;
     }
     if (!updated.isCanon) await this.saveLore(updated);
@@ -408,16 +473,26 @@ export class FactionService {
   }
 
   /** Admin: archives a faction; members keep their history, the linked role is taken back from everyone. */
-  async archive(guildId: string, actorId: string, target: ServerFaction): Promise<{ faction: ServerFaction; report: RoleReport }> {
+  async archive(
+    guildId: string,
+    actorId: string,
+    target: ServerFaction,
+  ): Promise<{ faction: ServerFaction; report: RoleReport }> {
     const faction = await this.materialize(target);
     if (faction.archivedAt) throw new UserError("archived", `${faction.name} is already archived.`);
-    const updated = await this.store.updateFaction(guildId, faction.id as string, { archivedAt: this.clock.now() }, { actorId, action: "archived" });
+    const updated = await this.store.updateFaction(
+      guildId,
+      faction.id as string,
+      { archivedAt: this.clock.now() },
+      { actorId, action: "archived" },
+    );
     if (!updated.isCanon) await this.saveLore(updated);
     const report: RoleReport = { granted: 0, revoked: 0, problems: [] };
     if (faction.roleId) {
       for (const member of await this.store.allMembers(guildId, faction.id as string)) {
         const problem = await this.roles.revoke(guildId, member.userId, faction.roleId);
-        if (problem && problem !== "member-missing") report.problems.push({ factionName: faction.name, roleId: faction.roleId, problem });
+        if (problem && problem !== "member-missing")
+          report.problems.push({ factionName: faction.name, roleId: faction.roleId, problem });
         else if (!problem) report.revoked += 1;
       }
     }
@@ -427,21 +502,41 @@ export class FactionService {
   async setPolicy(guildId: string, actorId: string, target: ServerFaction, policy: JoinPolicy): Promise<ServerFaction> {
     const faction = await this.materialize(target);
     if (faction.archivedAt) throw new UserError("archived", `${faction.name} is archived.`);
-    return this.store.updateFaction(guildId, faction.id as string, { joinPolicy: policy }, { actorId, action: "policy-changed", detail: { policy } });
+    return this.store.updateFaction(
+      guildId,
+      faction.id as string,
+      { joinPolicy: policy },
+      { actorId, action: "policy-changed", detail: { policy } },
+    );
   }
 
   /**
    * Links a role: checked first (so the admin hears exactly what is wrong), then given to every present member.
    * The link is kept even when Discord refuses, so a resync after fixing the role completes it.
    */
-  async linkRole(guildId: string, actorId: string, target: ServerFaction, roleId: string): Promise<{ faction: ServerFaction; report: RoleReport }> {
+  async linkRole(
+    guildId: string,
+    actorId: string,
+    target: ServerFaction,
+    roleId: string,
+  ): Promise<{ faction: ServerFaction; report: RoleReport }> {
     const faction = await this.materialize(target);
     if (faction.archivedAt) throw new UserError("archived", `${faction.name} is archived.`);
     const others = (await this.store.factions(guildId)).filter((f) => f.roleId === roleId && f.id !== faction.id);
-    if (others.length > 0) throw new UserError("role-taken", `<@&${roleId}> is already linked to ${others[0]?.name}. One role, one faction.`);
+    if (others.length > 0)
+      throw new UserError(
+        "role-taken",
+        `<@&${roleId}> is already linked to ${others[0]?.name}. One role, one faction.`,
+      );
     const problem = await this.roles.diagnose(guildId, roleId);
-    if (problem === "managed-role" || problem === "role-missing") throw new UserError("bad-role", roleProblemText(problem, roleId));
-    const updated = await this.store.updateFaction(guildId, faction.id as string, { roleId }, { actorId, action: "role-linked", detail: { roleId } });
+    if (problem === "managed-role" || problem === "role-missing")
+      throw new UserError("bad-role", roleProblemText(problem, roleId));
+    const updated = await this.store.updateFaction(
+      guildId,
+      faction.id as string,
+      { roleId },
+      { actorId, action: "role-linked", detail: { roleId } },
+    );
     const report: RoleReport = { granted: 0, revoked: 0, problems: [] };
     if (problem) report.problems.push({ factionName: faction.name, roleId, problem });
     else await this.syncFaction(updated, report);
@@ -451,17 +546,23 @@ export class FactionService {
   async unlinkRole(guildId: string, actorId: string, target: ServerFaction): Promise<ServerFaction> {
     const faction = await this.materialize(target);
     if (!faction.roleId) throw new UserError("no-role", `${faction.name} has no linked role.`);
-    return this.store.updateFaction(guildId, faction.id as string, { roleId: null }, {
-      actorId,
-      action: "role-unlinked",
-      detail: { roleId: faction.roleId },
-    });
+    return this.store.updateFaction(
+      guildId,
+      faction.id as string,
+      { roleId: null },
+      {
+        actorId,
+        action: "role-unlinked",
+        detail: { roleId: faction.roleId },
+      },
+    );
   }
 
   /** Repairs drift for every linked role: present members get it, everyone else who has it loses it. */
   async resync(guildId: string, actorId: string | null): Promise<RoleReport> {
     const report: RoleReport = { granted: 0, revoked: 0, problems: [] };
-    for (const faction of await this.store.factions(guildId)) if (faction.roleId) await this.syncFaction(faction, report);
+    for (const faction of await this.store.factions(guildId))
+      if (faction.roleId) await this.syncFaction(faction, report);
     await this.store.addEvent({
       guildId,
       actorId,
@@ -487,20 +588,23 @@ export class FactionService {
       if (holders && have.has(userId)) continue;
       const result = await this.roles.grant(faction.guildId, userId, roleId);
       if (!result) report.granted += holders ? 1 : 0;
-      else if (result !== "member-missing") report.problems.push({ factionName: faction.name, roleId, problem: result });
+      else if (result !== "member-missing")
+        report.problems.push({ factionName: faction.name, roleId, problem: result });
     }
     for (const userId of have) {
       if (wanted.has(userId)) continue;
       const result = await this.roles.revoke(faction.guildId, userId, roleId);
       if (!result) report.revoked += 1;
-      else if (result !== "member-missing") report.problems.push({ factionName: faction.name, roleId, problem: result });
+      else if (result !== "member-missing")
+        report.problems.push({ factionName: faction.name, roleId, problem: result });
     }
   }
 
   /** The member left the Discord server: history kept, rosters no longer count them. */
   async memberLeftServer(guildId: string, userId: string): Promise<void> {
     const count = await this.store.markDeparted(guildId, userId, this.clock.now());
-    if (count > 0) this.log.info({ guildId, userId, memberships: count }, "member left the server; memberships kept as departed");
+    if (count > 0)
+      this.log.info({ guildId, userId, memberships: count }, "member left the server; memberships kept as departed");
   }
 
   /** The member came back: their memberships count again and their roles are restored. */
@@ -536,7 +640,10 @@ export class FactionService {
     return this.store.guildIdsWithMembers();
   }
 
-  events(guildId: string, filter: { userId?: string; offset: number; limit: number }): Promise<{ events: FactionEvent[]; total: number }> {
+  events(
+    guildId: string,
+    filter: { userId?: string; offset: number; limit: number },
+  ): Promise<{ events: FactionEvent[]; total: number }> {
     return this.store.events(guildId, filter);
   }
 
@@ -555,7 +662,12 @@ export class FactionService {
     return problem;
   }
 
-  private async recordRoleProblem(faction: ServerFaction, userId: string, problem: RoleProblem, change: "grant" | "revoke"): Promise<void> {
+  private async recordRoleProblem(
+    faction: ServerFaction,
+    userId: string,
+    problem: RoleProblem,
+    change: "grant" | "revoke",
+  ): Promise<void> {
     this.log.warn({ guildId: faction.guildId, factionId: faction.id, userId, problem, change }, "role change refused");
     await this.store.addEvent({
       guildId: faction.guildId,
@@ -569,7 +681,11 @@ export class FactionService {
   /** A canon faction the server has not configured gets its row now (id needed for memberships and settings). */
   private async materialize(faction: ServerFaction): Promise<ServerFaction> {
     if (faction.id) return faction;
-    return this.store.ensureCanonFaction(faction.guildId, { slug: faction.slug, name: faction.name, nameKey: normalize(faction.name) });
+    return this.store.ensureCanonFaction(faction.guildId, {
+      slug: faction.slug,
+      name: faction.name,
+      nameKey: normalize(faction.name),
+    });
   }
 
   private async assertNameFree(guildId: string, name: string): Promise<void> {
@@ -586,7 +702,10 @@ export class FactionService {
 
   private async freeSlug(guildId: string, name: string): Promise<string> {
     const base = slugify(name) || "faction";
-    const used = new Set([...(await this.store.factions(guildId)).map((f) => f.slug), ...this.lore.index.list(null, ["faction"]).map((e) => e.slug)]);
+    const used = new Set([
+      ...(await this.store.factions(guildId)).map((f) => f.slug),
+      ...this.lore.index.list(null, ["faction"]).map((e) => e.slug),
+    ]);
     if (!used.has(base)) return base;
     for (let n = 2; ; n += 1) if (!used.has(`${base}-${n}`)) return `${base}-${n}`;
   }
@@ -602,7 +721,9 @@ export class FactionService {
       tags: ["server-made"],
       quadrants: base?.quadrants ?? ["unknown"],
       standing: base?.standing ?? "not-listed",
-      summary: faction.description || (base ? `A faction of this server, based on ${base.name}.` : "A faction of this server."),
+      summary:
+        faction.description ||
+        (base ? `A faction of this server, based on ${base.name}.` : "A faction of this server."),
       body: base ? `${base.summary}${base.body ? `\n\n${base.body}` : ""}` : "",
       details: {
         relations: base?.details.relations ?? [],

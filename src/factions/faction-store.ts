@@ -1,8 +1,8 @@
 import type { PrismaClient } from "../db/database.js";
 import type {
+  ServerFaction as FactionRow,
   FactionMember as MemberRow,
   Prisma,
-  ServerFaction as FactionRow,
   GuildSettings as SettingsRow,
 } from "../generated/prisma/client.js";
 import {
@@ -82,12 +82,22 @@ export class FactionStore {
   }
 
   /** The server's row for a canon faction, created the first time the server configures it or someone joins. */
-  async ensureCanonFaction(guildId: string, canon: { slug: string; name: string; nameKey: string }): Promise<ServerFaction> {
+  async ensureCanonFaction(
+    guildId: string,
+    canon: { slug: string; name: string; nameKey: string },
+  ): Promise<ServerFaction> {
     const existing = await this.factionBySlug(guildId, canon.slug);
     if (existing) return existing;
     try {
       const row = await this.prisma.serverFaction.create({
-        data: { guildId, slug: canon.slug, name: canon.name, nameKey: canon.nameKey, canonSlug: canon.slug, isCanon: true },
+        data: {
+          guildId,
+          slug: canon.slug,
+          name: canon.name,
+          nameKey: canon.nameKey,
+          canonSlug: canon.slug,
+          isCanon: true,
+        },
       });
       return toFaction(row);
     } catch (error) {
@@ -100,13 +110,23 @@ export class FactionStore {
   }
 
   async createFaction(
-    data: Omit<ServerFaction, "id" | "archivedAt" | "ownPolicy"> & { nameKey: string; ownPolicy: JoinPolicy | null; createdBy: string },
+    data: Omit<ServerFaction, "id" | "archivedAt" | "ownPolicy"> & {
+      nameKey: string;
+      ownPolicy: JoinPolicy | null;
+      createdBy: string;
+    },
   ): Promise<ServerFaction> {
     const { ownPolicy, ...rest } = data;
     try {
       return await this.prisma.$transaction(async (tx) => {
         const row = await tx.serverFaction.create({ data: { ...rest, joinPolicy: ownPolicy } });
-        await addEvent(tx, { guildId: data.guildId, factionId: row.id, actorId: data.createdBy, action: "created", detail: { name: row.name } });
+        await addEvent(tx, {
+          guildId: data.guildId,
+          factionId: row.id,
+          actorId: data.createdBy,
+          action: "created",
+          detail: { name: row.name },
+        });
         return toFaction(row);
       });
     } catch (error) {
@@ -118,7 +138,12 @@ export class FactionStore {
   async updateFaction(
     guildId: string,
     id: string,
-    patch: Partial<Pick<FactionRow, "name" | "nameKey" | "description" | "notes" | "color" | "emoji" | "joinPolicy" | "roleId" | "archivedAt">>,
+    patch: Partial<
+      Pick<
+        FactionRow,
+        "name" | "nameKey" | "description" | "notes" | "color" | "emoji" | "joinPolicy" | "roleId" | "archivedAt"
+      >
+    >,
     event: Omit<NewEvent, "guildId" | "factionId">,
   ): Promise<ServerFaction> {
     try {
@@ -135,7 +160,11 @@ export class FactionStore {
   }
 
   /** The member's memberships on the server, departed ones included only when asked. */
-  async memberships(guildId: string, userId: string, options: { includeDeparted?: boolean } = {}): Promise<Membership[]> {
+  async memberships(
+    guildId: string,
+    userId: string,
+    options: { includeDeparted?: boolean } = {},
+  ): Promise<Membership[]> {
     const rows = await this.prisma.factionMember.findMany({
       where: { guildId, userId, ...(options.includeDeparted ? {} : { departedAt: null }) },
       orderBy: { slot: "asc" },
@@ -143,7 +172,11 @@ export class FactionStore {
     return rows.map(toMembership);
   }
 
-  async roster(guildId: string, factionId: string, page: { offset: number; limit: number }): Promise<{ members: Membership[]; total: number }> {
+  async roster(
+    guildId: string,
+    factionId: string,
+    page: { offset: number; limit: number },
+  ): Promise<{ members: Membership[]; total: number }> {
     const where = { guildId, factionId, departedAt: null };
     const [rows, total] = await Promise.all([
       this.prisma.factionMember.findMany({
@@ -173,7 +206,11 @@ export class FactionStore {
 
   /** Distinct members with any membership on the server: who to check when reconciling after downtime. */
   async memberUserIds(guildId: string): Promise<string[]> {
-    const rows = await this.prisma.factionMember.findMany({ where: { guildId }, distinct: ["userId"], select: { userId: true } });
+    const rows = await this.prisma.factionMember.findMany({
+      where: { guildId },
+      distinct: ["userId"],
+      select: { userId: true },
+    });
     return rows.map((row) => row.userId);
   }
 
@@ -183,7 +220,10 @@ export class FactionStore {
   }
 
   /** Adds a membership in the given slot. The unique constraints turn a double join or a race into ConstraintConflict. */
-  async join(membership: { guildId: string; userId: string; factionId: string; slot: number }, event: Omit<NewEvent, "guildId">): Promise<Membership> {
+  async join(
+    membership: { guildId: string; userId: string; factionId: string; slot: number },
+    event: Omit<NewEvent, "guildId">,
+  ): Promise<Membership> {
     try {
       return await this.prisma.$transaction(async (tx) => {
         const row = await tx.factionMember.create({ data: membership });
@@ -207,13 +247,21 @@ export class FactionStore {
   }
 
   /** Moves a member from one faction to another in one step: same slot, joined now. */
-  async move(guildId: string, userId: string, fromId: string, toId: string, event: Omit<NewEvent, "guildId">): Promise<boolean> {
+  async move(
+    guildId: string,
+    userId: string,
+    fromId: string,
+    toId: string,
+    event: Omit<NewEvent, "guildId">,
+  ): Promise<boolean> {
     try {
       return await this.prisma.$transaction(async (tx) => {
         const current = await tx.factionMember.findFirst({ where: { guildId, userId, factionId: fromId } });
         if (!current) return false;
         await tx.factionMember.delete({ where: { id: current.id } });
-        await tx.factionMember.create({ data: { guildId, userId, factionId: toId, slot: current.slot, departedAt: current.departedAt } });
+        await tx.factionMember.create({
+          data: { guildId, userId, factionId: toId, slot: current.slot, departedAt: current.departedAt },
+        });
         await addEvent(tx, { ...event, guildId });
         return true;
       });
@@ -223,9 +271,18 @@ export class FactionStore {
     }
   }
 
-  async setLeader(guildId: string, userId: string, factionId: string, isLeader: boolean, event: Omit<NewEvent, "guildId">): Promise<boolean> {
+  async setLeader(
+    guildId: string,
+    userId: string,
+    factionId: string,
+    isLeader: boolean,
+    event: Omit<NewEvent, "guildId">,
+  ): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.factionMember.updateMany({ where: { guildId, userId, factionId }, data: { isLeader } });
+      const { count } = await tx.factionMember.updateMany({
+        where: { guildId, userId, factionId },
+        data: { isLeader },
+      });
       if (count === 0) return false;
       await addEvent(tx, { ...event, guildId });
       return true;
@@ -235,7 +292,10 @@ export class FactionStore {
   /** The member left the Discord server: memberships stay (history), but stop counting. */
   async markDeparted(guildId: string, userId: string, at: Date): Promise<number> {
     return this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.factionMember.updateMany({ where: { guildId, userId, departedAt: null }, data: { departedAt: at } });
+      const { count } = await tx.factionMember.updateMany({
+        where: { guildId, userId, departedAt: null },
+        data: { departedAt: at },
+      });
       if (count > 0) await addEvent(tx, { guildId, userId, action: "departed-server", detail: { memberships: count } });
       return count;
     });
@@ -245,14 +305,19 @@ export class FactionStore {
     return this.prisma.$transaction(async (tx) => {
       const departed = await tx.factionMember.findMany({ where: { guildId, userId, departedAt: { not: null } } });
       if (departed.length === 0) return [];
-      await tx.factionMember.updateMany({ where: { guildId, userId, departedAt: { not: null } }, data: { departedAt: null } });
+      await tx.factionMember.updateMany({
+        where: { guildId, userId, departedAt: { not: null } },
+        data: { departedAt: null },
+      });
       await addEvent(tx, { guildId, userId, action: "returned-server", detail: { memberships: departed.length } });
       return departed.map((row) => toMembership({ ...row, departedAt: null }));
     });
   }
 
   async pendingRequest(guildId: string, userId: string, factionId: string): Promise<JoinRequestRow | undefined> {
-    const row = await this.prisma.joinRequest.findUnique({ where: { pendingKey: pendingKey(guildId, userId, factionId) } });
+    const row = await this.prisma.joinRequest.findUnique({
+      where: { pendingKey: pendingKey(guildId, userId, factionId) },
+    });
     return row ? toRequest(row) : undefined;
   }
 
@@ -284,7 +349,13 @@ export class FactionStore {
    * Decides a pending request exactly once: of two leaders clicking at the same moment, one wins and the other is
    * told it was already decided.
    */
-  async decideRequest(guildId: string, id: string, status: "approved" | "denied" | "cancelled", decidedBy: string, at: Date): Promise<boolean> {
+  async decideRequest(
+    guildId: string,
+    id: string,
+    status: "approved" | "denied" | "cancelled",
+    decidedBy: string,
+    at: Date,
+  ): Promise<boolean> {
     const { count } = await this.prisma.joinRequest.updateMany({
       where: { guildId, id, status: "pending" },
       data: { status, pendingKey: null, decidedBy, decidedAt: at },
@@ -296,10 +367,18 @@ export class FactionStore {
     await addEvent(this.prisma, event);
   }
 
-  async events(guildId: string, filter: { userId?: string; offset: number; limit: number }): Promise<{ events: FactionEvent[]; total: number }> {
+  async events(
+    guildId: string,
+    filter: { userId?: string; offset: number; limit: number },
+  ): Promise<{ events: FactionEvent[]; total: number }> {
     const where = { guildId, ...(filter.userId ? { userId: filter.userId } : {}) };
     const [rows, total] = await Promise.all([
-      this.prisma.factionEvent.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "desc" }], skip: filter.offset, take: filter.limit }),
+      this.prisma.factionEvent.findMany({
+        where,
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        skip: filter.offset,
+        take: filter.limit,
+      }),
       this.prisma.factionEvent.count({ where }),
     ]);
     return {

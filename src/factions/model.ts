@@ -89,4 +89,10 @@ export interface FactionEvent {
   createdAt: Date;
 }
 
-export type RoleProblem = "missing-manage-roles" | "role-above-bot" | "role-missing" | "managed-role" | "member-missing" | "unknown";
+export type RoleProblem =
+  | "missing-manage-roles"
+  | "role-above-bot"
+  | "role-missing"
+  | "managed-role"
+  | "member-missing"
+  | "unknown";

@@ -1,6 +1,6 @@
 import { UserError } from "../errors.js";
 import { normalize } from "../lore/normalize.js";
-import { type GuildSettings, type JoinPolicy, type Membership, type RoleProblem, type ServerFaction } from "./model.js";
+import type { GuildSettings, JoinPolicy, Membership, RoleProblem, ServerFaction } from "./model.js";
 
 // The rules of joining and naming, as pure functions: unit-tested without a database or Discord.
 
@@ -38,7 +38,8 @@ export function decideJoin(
     );
   }
   if (policy === "approval") {
-    if (hasPendingRequest) return refuse("pending", `Your request to join ${faction.name} is still waiting for a decision.`);
+    if (hasPendingRequest)
+      return refuse("pending", `Your request to join ${faction.name} is still waiting for a decision.`);
     return { kind: "request" };
   }
   return { kind: "join", slot: freeSlot(current, settings.maxFactions) };
@@ -75,7 +76,8 @@ export function validateFactionName(raw: string): string {
   if (INVISIBLE.test(raw.replace(/[\t\n\r ]/g, "")))
     throw new UserError("bad-name", "Faction names cannot contain invisible or control characters.");
   if (name.length < 2) throw new UserError("bad-name", "A faction name needs at least 2 characters.");
-  if (name.length > NAME_MAX) throw new UserError("bad-name", `A faction name can have at most ${NAME_MAX} characters.`);
+  if (name.length > NAME_MAX)
+    throw new UserError("bad-name", `A faction name can have at most ${NAME_MAX} characters.`);
   if (!NAME_ALLOWED.test(name) || /\p{M}{3,}/u.test(name))
     throw new UserError(
       "bad-name",
@@ -90,8 +92,13 @@ export const NOTES_MAX = 1000;
 
 /** Free text (descriptions, notes): kept as written (markdown included) but bounded and without invisible tricks. */
 export function validateText(raw: string, max: number, what: string): string {
-  const text = raw.normalize("NFC").replace(/[\p{Cf}\p{Zl}\p{Zp}]/gu, "").replace(/\r\n?/g, "\n").trim();
-  if (text.length > max) throw new UserError("too-long", `The ${what} can have at most ${max} characters (this one has ${text.length}).`);
+  const text = raw
+    .normalize("NFC")
+    .replace(/[\p{Cf}\p{Zl}\p{Zp}]/gu, "")
+    .replace(/\r\n?/g, "\n")
+    .trim();
+  if (text.length > max)
+    throw new UserError("too-long", `The ${what} can have at most ${max} characters (this one has ${text.length}).`);
   return text;
 }
 
@@ -115,7 +122,11 @@ export function parseColour(raw: string): number {
   const text = raw.trim().toLowerCase();
   if (named[text] !== undefined) return named[text];
   const hex = /^#?([0-9a-f]{6})$/.exec(text)?.[1];
-  if (!hex) throw new UserError("bad-colour", "Give the colour as a hex code like #c0392b, or a name such as red, blue or gold.");
+  if (!hex)
+    throw new UserError(
+      "bad-colour",
+      "Give the colour as a hex code like #c0392b, or a name such as red, blue or gold.",
+    );
   return Number.parseInt(hex, 16);
 }
 
@@ -124,13 +135,22 @@ export function validateEmoji(raw: string): string {
   const text = raw.trim();
   if (/^<a?:\w{2,32}:\d{17,20}>$/.test(text)) return text;
   const emojiOnly = /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator}|\p{Emoji_Component}|\u200d|\ufe0f)+$/u;
-  if (text.length > 0 && text.length <= 16 && emojiOnly.test(text) && /\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(text))
+  if (
+    text.length > 0 &&
+    text.length <= 16 &&
+    emojiOnly.test(text) &&
+    /\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(text)
+  )
     return text;
   throw new UserError("bad-emoji", "Give one emoji, such as ⚔️, or a server emoji picked from the emoji menu.");
 }
 
 /** Admin commands: Manage Server, or the council role the server configured. */
-export function canAdminister(hasManageGuild: boolean, memberRoleIds: readonly string[], settings: GuildSettings): boolean {
+export function canAdminister(
+  hasManageGuild: boolean,
+  memberRoleIds: readonly string[],
+  settings: GuildSettings,
+): boolean {
   return hasManageGuild || (settings.councilRoleId !== null && memberRoleIds.includes(settings.councilRoleId));
 }
 

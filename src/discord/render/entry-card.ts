@@ -1,8 +1,8 @@
 import type { APIEmbed } from "discord.js";
 import type { LoreEntry } from "../../lore/model.js";
 import type { AppContext } from "../command-module.js";
-import { fitEmbed, loreEmbed } from "./lore-embeds.js";
 import { serverFields } from "./faction-embeds.js";
+import { fitEmbed, loreEmbed } from "./lore-embeds.js";
 
 /** An entry's card as a server sees it: the lore, plus for a faction its roster size, leaders and notes here. */
 export async function entryCard(ctx: AppContext, entry: LoreEntry, guildId: string | null): Promise<APIEmbed> {
@@ -15,5 +15,9 @@ export async function entryCard(ctx: AppContext, entry: LoreEntry, guildId: stri
   const fields = [...(embed.fields ?? [])];
   if (base) fields.unshift({ name: "Based on", value: base.name, inline: true });
   fields.push(...serverFields(card));
-  return fitEmbed({ ...embed, ...(faction.color !== null ? { color: faction.color } : {}), fields: fields.slice(0, 25) });
+  return fitEmbed({
+    ...embed,
+    ...(faction.color !== null ? { color: faction.color } : {}),
+    fields: fields.slice(0, 25),
+  });
 }

@@ -23,12 +23,21 @@ export function serverFields(card: FactionCard): APIEmbedField[] {
   if (faction.roleId) lines.push(`Role: <@&${faction.roleId}>`);
   if (faction.archivedAt) lines.push(`Archived ${at(faction.archivedAt, "D")}`);
   const fields: APIEmbedField[] = [{ name: "On this server", value: lines.join("\n"), inline: false }];
-  if (faction.notes) fields.push({ name: "Server notes", value: truncate(neutralizeMentions(faction.notes), 1024), inline: false });
+  if (faction.notes)
+    fields.push({ name: "Server notes", value: truncate(neutralizeMentions(faction.notes), 1024), inline: false });
   return fields;
 }
 
-export function rosterEmbed(faction: ServerFaction, members: readonly Membership[], page: number, pageCount: number, total: number): APIEmbed {
-  const lines = members.map((m) => `<@${m.userId}>${m.isLeader ? " — **leader**" : ""} · joined ${at(m.joinedAt, "D")}`);
+export function rosterEmbed(
+  faction: ServerFaction,
+  members: readonly Membership[],
+  page: number,
+  pageCount: number,
+  total: number,
+): APIEmbed {
+  const lines = members.map(
+    (m) => `<@${m.userId}>${m.isLeader ? " — **leader**" : ""} · joined ${at(m.joinedAt, "D")}`,
+  );
   return {
     title: `Roster: ${factionLabel(faction)}`,
     description: lines.length > 0 ? lines.join("\n") : "Nobody has joined yet.",
@@ -53,15 +62,36 @@ export function whoisEmbed(
     color: FACTION_COLOUR,
     fields:
       history.length > 0
-        ? [{ name: "History", value: truncateLines(history.map((e) => eventLine(e, names)), 1024), inline: false }]
+        ? [
+            {
+              name: "History",
+              value: truncateLines(
+                history.map((e) => eventLine(e, names)),
+                1024,
+              ),
+              inline: false,
+            },
+          ]
         : [],
   };
 }
 
-export function auditEmbed(events: readonly FactionEvent[], names: ReadonlyMap<string, string>, page: number, pageCount: number, total: number): APIEmbed {
+export function auditEmbed(
+  events: readonly FactionEvent[],
+  names: ReadonlyMap<string, string>,
+  page: number,
+  pageCount: number,
+  total: number,
+): APIEmbed {
   return {
     title: "Faction audit log",
-    description: events.length > 0 ? truncateLines(events.map((e) => eventLine(e, names)), 4000) : "Nothing has happened yet.",
+    description:
+      events.length > 0
+        ? truncateLines(
+            events.map((e) => eventLine(e, names)),
+            4000,
+          )
+        : "Nothing has happened yet.",
     color: FACTION_COLOUR,
     footer: { text: `Page ${page + 1} of ${Math.max(1, pageCount)} · ${total} entr${total === 1 ? "y" : "ies"}` },
   };
@@ -86,7 +116,9 @@ export function eventLine(event: FactionEvent, names: ReadonlyMap<string, string
       case "denied":
         return `${who} was refused by ${faction}`;
       case "moved":
-        return detail.from ? `${who} was moved from **${name(String(detail.from))}** to ${faction}` : `${who} was placed in ${faction}`;
+        return detail.from
+          ? `${who} was moved from **${name(String(detail.from))}** to ${faction}`
+          : `${who} was placed in ${faction}`;
       case "removed":
         return `${who} was removed from ${faction}`;
       case "leader-added":
