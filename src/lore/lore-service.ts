@@ -1,7 +1,15 @@
 import type { Logger } from "../logging/logger.js";
 import { type LoreFileProblem, readLoreFolder } from "./lore-files.js";
 import type { ImportSummary, LoreStore } from "./lore-store.js";
-import { CANON_SCOPE, type LoreDraft, type LoreEntry, type LoreKind, type LoreSource, type Quadrant, type Standing } from "./model.js";
+import {
+  CANON_SCOPE,
+  type LoreDraft,
+  type LoreEntry,
+  type LoreKind,
+  type LoreSource,
+  type Quadrant,
+  type Standing,
+} from "./model.js";
 import { type Resolution, resolveQuery } from "./resolve.js";
 import { LoreIndex, type SearchHit, type SearchOptions } from "./search-index.js";
 

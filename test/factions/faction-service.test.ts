@@ -38,8 +38,8 @@ class MemoryRoles implements RoleGateway {
     return this.present.has(userId);
   }
   private holders_(roleId: string) {
-    let set = this.held.get(roleId);
-    if (!set) this.held.set(roleId, (set = new Set()));
+    const set = this.held.get(roleId) ?? new Set<string>();
+    this.held.set(roleId, set);
     return set;
   }
 }
