@@ -34,6 +34,12 @@ main().catch((error: unknown) => {
     process.stderr.write(`khitomer: ${error.message}\n`);
     process.exit(1);
   }
+  if ((error as { code?: unknown } | null)?.code === "DisallowedIntents") {
+    process.stderr.write(
+      "khitomer: Discord refused the Server Members intent: enable it on your application's Bot page (Privileged Gateway Intents), or set DISCORD_MEMBERS_INTENT=false\n",
+    );
+    process.exit(1);
+  }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`khitomer: could not start: ${message.split("\n")[0]}\n`);
   process.exit(1);
