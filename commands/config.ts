@@ -3,7 +3,7 @@ import type { AppContext, CommandModule } from "../src/discord/command-module.js
 import { requireAdmin } from "../src/discord/permissions.js";
 import { send } from "../src/discord/reply.js";
 import { UserError } from "../src/errors.js";
-import { JOIN_POLICY_LABELS, type JoinPolicy } from "../src/factions/model.js";
+import { JOIN_POLICY_LABELS, JOIN_POLICY_STATES, type JoinPolicy } from "../src/factions/model.js";
 import { isValidTimeZone, timeZoneChoices } from "../src/time/time-zones.js";
 
 const data = new SlashCommandBuilder()
@@ -55,6 +55,21 @@ const data = new SlashCommandBuilder()
       .setDescription("Where join requests are posted (leave empty: the channel where they are made)")
       .addChannelOption((o) =>
         o.setName("channel").setDescription("A text channel").addChannelTypes(ChannelType.GuildText),
+      ),
+  )
+  .addSubcommand((sub) =>
+    sub
+      .setName("treaty-voters")
+      .setDescription("Who votes on treaties that name no parties")
+      .addStringOption((o) =>
+        o
+          .setName("who")
+          .setDescription("Members of any faction (default), or anyone on the server")
+          .setRequired(true)
+          .addChoices(
+            { name: "members of any faction", value: "factions" },
+            { name: "anyone on the server", value: "anyone" },
+          ),
       ),
   )
   .toJSON();
@@ -130,7 +145,7 @@ export const config: CommandModule = {
         const policy = o.getString("policy", true) as JoinPolicy;
         await ctx.factions.updateSettings(guildId, actor, { canonJoinPolicy: policy });
         return send(interaction, {
-          content: `Canon factions without their own setting are now ${JOIN_POLICY_LABELS[policy]}.`,
+          content: `Canon factions without their own setting are now ${JOIN_POLICY_STATES[policy]}.`,
           ephemeral: true,
         });
       }
@@ -141,6 +156,14 @@ export const config: CommandModule = {
           content: channel
             ? `Join requests now go to <#${channel.id}>.`
             : "Join requests now go to the channel where they are made.",
+          ephemeral: true,
+        });
+      }
+      case "treaty-voters": {
+        const who = o.getString("who", true) === "anyone" ? "anyone" : "factions";
+        await ctx.factions.updateSettings(guildId, actor, { treatyVoters: who });
+        return send(interaction, {
+          content: `Treaties that name no parties are now voted on by ${who === "anyone" ? "anyone on the server" : "members of any faction"}.`,
           ephemeral: true,
         });
       }

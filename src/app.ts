@@ -8,13 +8,18 @@ import { discordRoles } from "./discord/discord-roles.js";
 import { registerMemberEvents } from "./discord/member-events.js";
 import { createInteractionRouter } from "./discord/router.js";
 import { TimerRegistry } from "./discord/timers.js";
+import { discordTreatyPublisher } from "./discord/treaty-messages.js";
 import { FactionService } from "./factions/faction-service.js";
 import { FactionStore } from "./factions/faction-store.js";
 import type { RoleGateway } from "./factions/roles.js";
 import type { Logger } from "./logging/logger.js";
 import { LoreService } from "./lore/lore-service.js";
 import { LoreStore } from "./lore/lore-store.js";
+import { JobLoop } from "./scheduler/job-loop.js";
+import { JobStore } from "./scheduler/job-store.js";
 import { type Clock, systemClock } from "./time/clock.js";
+import { CLOSE_JOB, TreatyService } from "./treaties/treaty-service.js";
+import { TreatyStore } from "./treaties/treaty-store.js";
 
 export interface AppOptions {
   config: Config;
@@ -48,12 +53,21 @@ export async function createApp(options: AppOptions): Promise<AppContext> {
     throw error;
   }
   const clock = options.clock ?? systemClock;
+  const factions = new FactionService(new FactionStore(db.prisma), lore, options.roles, clock, log);
+  const jobStore = new JobStore(db.prisma);
+  const jobs = new JobLoop(jobStore, clock, log);
+  const treaties = new TreatyService(new TreatyStore(db.prisma), jobStore, factions, lore, clock, log, jobs);
+  jobs.on(CLOSE_JOB, async (job) => {
+    await treaties.closeByDeadline(String(job.guildId), String(job.payload.treatyId));
+  });
   return {
     config,
     log,
     db,
     lore,
-    factions: new FactionService(new FactionStore(db.prisma), lore, options.roles, clock, log),
+    factions,
+    treaties,
+    jobs,
     clock,
     timers: new TimerRegistry(),
     commands: options.commands ?? defaultCommands,
@@ -75,11 +89,16 @@ export async function startBot(options: Omit<AppOptions, "roles"> & { token: str
     void router.handle(interaction);
   });
   registerMemberEvents(client, ctx);
+  ctx.treaties.usePublisher(discordTreatyPublisher(client, ctx.log));
+  // Timed jobs start once the gateway is up, so a due treaty close can post its result.
+  client.once(Events.ClientReady, () => ctx.jobs.start());
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
       ctx.timers.clear();
+      await ctx.jobs.stop();
+      ctx.treaties.coalescer.stop();
       await client.destroy();
       await ctx.db.close();
       ctx.log.info("stopped");

@@ -10,7 +10,9 @@ import type { Database } from "../db/database.js";
 import type { FactionService } from "../factions/faction-service.js";
 import type { Logger } from "../logging/logger.js";
 import type { LoreService } from "../lore/lore-service.js";
+import type { JobLoop } from "../scheduler/job-loop.js";
 import type { Clock } from "../time/clock.js";
+import type { TreatyService } from "../treaties/treaty-service.js";
 import type { TimerRegistry } from "./timers.js";
 
 /** Everything a handler may use, passed in explicitly (no globals, no expandos on the client). */
@@ -20,6 +22,9 @@ export interface AppContext {
   db: Database;
   lore: LoreService;
   factions: FactionService;
+  treaties: TreatyService;
+  /** The loop that runs timed jobs (treaty deadlines); started once the bot is connected. */
+  jobs: JobLoop;
   clock: Clock;
   timers: TimerRegistry;
   /** The commands the bot serves, for /help. */

@@ -679,7 +679,7 @@ export class FactionService {
   }
 
   /** A canon faction the server has not configured gets its row now (id needed for memberships and settings). */
-  private async materialize(faction: ServerFaction): Promise<ServerFaction> {
+  async materialize(faction: ServerFaction): Promise<ServerFaction> {
     if (faction.id) return faction;
     return this.store.ensureCanonFaction(faction.guildId, {
       slug: faction.slug,

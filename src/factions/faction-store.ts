@@ -426,6 +426,7 @@ function toSettings(row: SettingsRow): GuildSettings {
     maxFactions: row.maxFactions,
     canonJoinPolicy: asPolicy(row.canonJoinPolicy) ?? "open",
     approvalChannelId: row.approvalChannelId,
+    treatyVoters: row.treatyVoters === "anyone" ? "anyone" : "factions",
   };
 }
 

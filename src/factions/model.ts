@@ -9,6 +9,13 @@ export const JOIN_POLICY_LABELS: Record<JoinPolicy, string> = {
   closed: "closed",
 };
 
+/** The policy as the end of a sentence "… is now …" ("needs approval" does not read there). */
+export const JOIN_POLICY_STATES: Record<JoinPolicy, string> = {
+  open: "open to all",
+  approval: "open only with approval",
+  closed: "closed",
+};
+
 export interface GuildSettings {
   guildId: string;
   councilRoleId: string | null;
@@ -16,7 +23,12 @@ export interface GuildSettings {
   maxFactions: number;
   canonJoinPolicy: JoinPolicy;
   approvalChannelId: string | null;
+  /** Who votes on treaties that name no parties: members of any faction, or anyone on the server. */
+  treatyVoters: TreatyVoters;
 }
+
+export const TREATY_VOTERS = ["factions", "anyone"] as const;
+export type TreatyVoters = (typeof TREATY_VOTERS)[number];
 
 export const DEFAULT_SETTINGS: Omit<GuildSettings, "guildId"> = {
   councilRoleId: null,
@@ -24,6 +36,7 @@ export const DEFAULT_SETTINGS: Omit<GuildSettings, "guildId"> = {
   maxFactions: 1,
   canonJoinPolicy: "open",
   approvalChannelId: null,
+  treatyVoters: "factions",
 };
 
 /** A faction as a server sees it: a stored row, or a canon faction the server has not configured yet (id null). */

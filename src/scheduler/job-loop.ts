@@ -98,7 +98,9 @@ export class JobLoop {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const retryAt =
-        job.attempts < this.maxAttempts ? new Date(this.clock.now().getTime() + this.retryMs * 2 ** (job.attempts - 1)) : null;
+        job.attempts < this.maxAttempts
+          ? new Date(this.clock.now().getTime() + this.retryMs * 2 ** (job.attempts - 1))
+          : null;
       this.log.error({ err: error, job: job.key, attempts: job.attempts, retryAt }, "job failed");
       await this.store.fail(job.id, this.owner, message, retryAt, this.clock.now());
     }

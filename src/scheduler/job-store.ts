@@ -28,7 +28,12 @@ export class JobStore {
 
   /** Queues a job, or moves a pending one with the same key to its new time. A finished job stays finished. */
   async schedule(job: NewJob): Promise<void> {
-    const data = { kind: job.kind, guildId: job.guildId ?? null, payload: JSON.stringify(job.payload ?? {}), dueAt: job.dueAt };
+    const data = {
+      kind: job.kind,
+      guildId: job.guildId ?? null,
+      payload: JSON.stringify(job.payload ?? {}),
+      dueAt: job.dueAt,
+    };
     await this.prisma.$transaction(async (tx) => {
       const existing = await tx.scheduledJob.findUnique({ where: { key: job.key } });
       if (!existing) await tx.scheduledJob.create({ data: { ...data, key: job.key } });
@@ -37,7 +42,10 @@ export class JobStore {
   }
 
   async cancel(key: string): Promise<void> {
-    await this.prisma.scheduledJob.updateMany({ where: { key, status: "pending" }, data: { status: "cancelled", finishedAt: new Date() } });
+    await this.prisma.scheduledJob.updateMany({
+      where: { key, status: "pending" },
+      data: { status: "cancelled", finishedAt: new Date() },
+    });
   }
 
   /** Claims up to `limit` due jobs for `owner`. Each claim is one conditional update: two processes never both win. */
@@ -62,7 +70,12 @@ export class JobStore {
             { status: "running", leaseUntil: { lt: now } },
           ],
         },
-        data: { status: "running", claimedBy: owner, leaseUntil: new Date(now.getTime() + leaseMs), attempts: { increment: 1 } },
+        data: {
+          status: "running",
+          claimedBy: owner,
+          leaseUntil: new Date(now.getTime() + leaseMs),
+          attempts: { increment: 1 },
+        },
       });
       if (count === 1)
         claimed.push({
@@ -98,7 +111,11 @@ export class JobStore {
   /** When the loop should next look: the earliest pending job, or the earliest lease that will expire. */
   async nextWake(): Promise<Date | null> {
     const [pending, running] = await Promise.all([
-      this.prisma.scheduledJob.findFirst({ where: { status: "pending" }, orderBy: { dueAt: "asc" }, select: { dueAt: true } }),
+      this.prisma.scheduledJob.findFirst({
+        where: { status: "pending" },
+        orderBy: { dueAt: "asc" },
+        select: { dueAt: true },
+      }),
       this.prisma.scheduledJob.findFirst({
         where: { status: "running", leaseUntil: { not: null } },
         orderBy: { leaseUntil: "asc" },

@@ -75,7 +75,11 @@ function describeCount(count: Count): string {
  * Decides a vote. `overall` is every ballot; `parties` the ballots of each party's members (each-party rule).
  * The summary explains itself: "Klingon Empire ratified 7-2; Federation failed quorum 2/5".
  */
-export function decideOutcome(spec: VoteSpec, overall: Count & { eligible: number | null }, parties: readonly PartyTally[]): Outcome {
+export function decideOutcome(
+  spec: VoteSpec,
+  overall: Count & { eligible: number | null },
+  parties: readonly PartyTally[],
+): Outcome {
   const thresholdText = spec.threshold === "two-thirds" ? " (two-thirds needed)" : "";
   if (spec.rule === "majority") {
     const verdict = judge(overall, spec.quorum, spec.threshold);
@@ -102,6 +106,7 @@ export function decideOutcome(spec: VoteSpec, overall: Count & { eligible: numbe
   // Settled when every party's verdict is fixed, or one party's rejection is fixed (that alone decides it).
   const fixed = verdicts.map((v) => !canChange(v, v.eligible, spec.quorum, spec.threshold));
   const settled = fixed.every(Boolean) || verdicts.some((v, i) => fixed[i] && !v.passed);
-  const summary = verdicts.length === 0 ? "No party to ratify." : `${verdicts.map((v) => v.text).join("; ")}${thresholdText}.`;
+  const summary =
+    verdicts.length === 0 ? "No party to ratify." : `${verdicts.map((v) => v.text).join("; ")}${thresholdText}.`;
   return { status: ratified ? "ratified" : "rejected", settled, summary, parties: verdicts };
 }

@@ -83,7 +83,9 @@ describe("npm run deploy-commands", () => {
       env: { DISCORD_TOKEN: discord.token, DISCORD_API_BASE: discord.apiBase, DEV_GUILD_ID: devGuild },
     });
     expect(await run.exited).toBe(0);
-    expect(run.stdout()).toMatch(/Registered 5 commands \(\/faction, \/lore, \/faction-admin, \/config, \/help\) to server \d+/);
+    expect(run.stdout()).toMatch(
+      /Registered 6 commands \(\/faction, \/lore, \/treaty, \/faction-admin, \/config, \/help\) to server \d+/,
+    );
     const put = discord.requests.find((r) => r.method === "PUT");
     expect(put?.route).toBe(`/applications/${discord.applicationId}/guilds/${devGuild}/commands`);
     const { commands } = await import("../../commands/index.js");
@@ -102,6 +104,13 @@ describe("npm run deploy-commands", () => {
     expect(discord.requests.map((r) => `${r.method} ${r.route}`)).toEqual(
       expect.arrayContaining(["GET /applications/@me", `PUT /applications/${discord.applicationId}/commands`]),
     );
-    expect(discord.commands().map((c) => c.name)).toEqual(["faction", "lore", "faction-admin", "config", "help"]);
+    expect(discord.commands().map((c) => c.name)).toEqual([
+      "faction",
+      "lore",
+      "treaty",
+      "faction-admin",
+      "config",
+      "help",
+    ]);
   });
 });

@@ -15,6 +15,18 @@ export async function entryCard(ctx: AppContext, entry: LoreEntry, guildId: stri
   const fields = [...(embed.fields ?? [])];
   if (base) fields.unshift({ name: "Based on", value: base.name, inline: true });
   fields.push(...serverFields(card));
+  if (faction.id) {
+    const standings = await ctx.treaties.standingsOf(guildId, faction.id);
+    if (standings.length > 0)
+      fields.push({
+        name: "Standings on this server",
+        value: standings
+          .map((s) => `• ${s.text}`)
+          .join("\n")
+          .slice(0, 1024),
+        inline: false,
+      });
+  }
   return fitEmbed({
     ...embed,
     ...(faction.color !== null ? { color: faction.color } : {}),

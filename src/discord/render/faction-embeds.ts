@@ -1,6 +1,12 @@
 import { type APIEmbed, type APIEmbedField, escapeMarkdown } from "discord.js";
 import type { FactionCard, RoleReport } from "../../factions/faction-service.js";
-import { type FactionEvent, JOIN_POLICY_LABELS, type Membership, type ServerFaction } from "../../factions/model.js";
+import {
+  type FactionEvent,
+  JOIN_POLICY_LABELS,
+  JOIN_POLICY_STATES,
+  type Membership,
+  type ServerFaction,
+} from "../../factions/model.js";
 import { roleProblemText } from "../../factions/rules.js";
 import { neutralizeMentions, truncate } from "../text.js";
 
@@ -136,7 +142,7 @@ export function eventLine(event: FactionEvent, names: ReadonlyMap<string, string
       case "archived":
         return `${faction} was archived`;
       case "policy-changed":
-        return `${faction} is now ${JOIN_POLICY_LABELS[detail.policy as keyof typeof JOIN_POLICY_LABELS] ?? String(detail.policy)}`;
+        return `${faction} is now ${JOIN_POLICY_STATES[detail.policy as keyof typeof JOIN_POLICY_STATES] ?? String(detail.policy)}`;
       case "role-linked":
         return `${faction} was linked to <@&${String(detail.roleId)}>`;
       case "role-unlinked":

@@ -73,7 +73,11 @@ export function loreEmbed(entry: LoreEntry, lore: LoreService, guildId: string |
   if (entry.kind === "faction") {
     const treaties = lore.treatiesOf(entry, guildId);
     if (treaties.length > 0)
-      fields.push({ name: "Treaties", value: bullets(treaties.map((t) => plain(t.name))), inline: false });
+      fields.push({
+        name: "Treaties",
+        value: bullets(treaties.map((t) => `${plain(t.name)}${t.details.signed ? ` (${t.details.signed})` : ""}`)),
+        inline: false,
+      });
   }
   if (entry.details.events.length > 0)
     fields.push({
