@@ -214,18 +214,15 @@ async function castAndAnswer(
   const guildId = requireGuild(interaction);
   const treaty = await ctx.treaties.byId(guildId, treatyId);
   if (!treaty) throw new UserError("unknown-treaty", "This treaty no longer exists on this server.");
-  const { previous, view } = await ctx.treaties.vote(guildId, treaty, interaction.user.id, choice);
+  const { previous } = await ctx.treaties.vote(guildId, treaty, interaction.user.id, choice);
   const change =
     previous && previous !== choice
       ? ` (changed from ${CHOICE_LABELS[previous]})`
       : previous === choice
         ? " (unchanged)"
         : "";
-  const closedNow = view.outcome.settled;
   await send(interaction, {
-    content: closedNow
-      ? `Your ballot on Treaty #${treaty.number}: **${CHOICE_LABELS[choice]}**${change}. That settled it: the vote is closed — ${view.outcome.summary}`
-      : `Your ballot on Treaty #${treaty.number}: **${CHOICE_LABELS[choice]}**${change}. You can change it until ${at(treaty.closesAt, "R")}.`,
+    content: `Your ballot on Treaty #${treaty.number}: **${CHOICE_LABELS[choice]}**${change}. You can change it until ${at(treaty.closesAt, "R")}, unless the ballots still to come can no longer change the result: then the vote closes early.`,
     ephemeral: true,
   });
 }

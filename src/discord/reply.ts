@@ -39,6 +39,28 @@ function toOptions(reply: Reply): InteractionReplyOptions {
   };
 }
 
+// Discord drops an interaction not acknowledged within 3 s. Under a burst (hundreds of members clicking one
+// button) a component handler may not finish in time, so the router acknowledges it silently after a while
+// (deferUpdate: nothing visible changes); the reply path then knows to follow up instead of replying.
+const SLOW_AFTER_MS = 1200;
+const pendingAck = new WeakMap<object, Promise<unknown>>();
+const deferredUpdate = new WeakSet<object>();
+
+/** Acknowledges a component interaction silently if its handler is still busy close to Discord's deadline. */
+export function deferUpdateIfSlow(interaction: MessageComponentInteraction | ModalSubmitInteraction): () => void {
+  const wait = Math.max(0, SLOW_AFTER_MS - (Date.now() - interaction.createdTimestamp));
+  const timer = setTimeout(() => {
+    if (interaction.deferred || interaction.replied) return;
+    deferredUpdate.add(interaction);
+    pendingAck.set(
+      interaction,
+      interaction.deferUpdate().catch(() => undefined),
+    );
+  }, wait);
+  timer.unref();
+  return () => clearTimeout(timer);
+}
+
 /**
  * The one way handlers answer. It knows whether the interaction was already deferred or answered and picks
  * reply, editReply or followUp accordingly.
@@ -47,8 +69,10 @@ export async function send(
   interaction: RepliableInteraction | MessageComponentInteraction | ModalSubmitInteraction,
   reply: Reply,
 ): Promise<void> {
+  await pendingAck.get(interaction);
   const options = toOptions(reply);
-  if (interaction.deferred && !interaction.replied) {
+  if (deferredUpdate.has(interaction)) await interaction.followUp(options);
+  else if (interaction.deferred && !interaction.replied) {
     const { flags: _flags, ...edit } = options;
     await interaction.editReply(edit);
   } else if (interaction.replied || interaction.deferred) await interaction.followUp(options);

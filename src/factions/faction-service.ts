@@ -225,10 +225,14 @@ export class FactionService {
     ]);
     const decision = decidePlacement(faction, settings, current);
     if (decision.kind === "refuse") {
-      throw new UserError(
-        decision.code,
-        `This request cannot be approved now: ${decision.message.replace(/^You /, "the member ").replace(/^Your /, "their ")}`,
-      );
+      // The rules word refusals for the member ("Leave it first…"); the decider needs them about the member.
+      const reason =
+        decision.code === "limit"
+          ? `the member already belongs to ${current.length === 1 ? "a faction" : `${current.length} factions`} on this server, the most it allows.`
+          : decision.code === "already-member"
+            ? `the member is already in ${faction.name}.`
+            : decision.message;
+      throw new UserError(decision.code, `This request cannot be approved now: ${reason}`);
     }
     if (!(await this.store.decideRequest(guildId, requestId, "approved", deciderId, this.clock.now())))
       throw new UserError("decided", "Someone else decided this request a moment ago.");
@@ -286,7 +290,7 @@ export class FactionService {
           detail: { to: target.name },
         },
       );
-      return { from: null, to: target, problems: [await this.grant(target, userId)].filter(isProblem) };
+      return { from: null, to: target, problems: problemsOf([[target, await this.grant(target, userId)]]) };
     }
     const fromFaction = await this.store.factionById(guildId, source.factionId);
     const moved = await this.store.move(guildId, userId, source.factionId, target.id as string, {
@@ -297,10 +301,11 @@ export class FactionService {
       detail: { from: fromFaction?.name, to: target.name },
     });
     if (!moved) throw new UserError("busy", "The member's factions changed meanwhile; try again.");
-    const problems = [
-      fromFaction ? await this.revoke(fromFaction, userId) : null,
-      await this.grant(target, userId),
-    ].filter(isProblem);
+    // Each problem keeps its faction and role: the admin must hear which role could not be changed.
+    const problems = problemsOf([
+      [fromFaction, fromFaction ? await this.revoke(fromFaction, userId) : null],
+      [target, await this.grant(target, userId)],
+    ]);
     return { from: fromFaction ?? null, to: target, problems };
   }
 
@@ -314,7 +319,7 @@ export class FactionService {
         from ? `<@${userId}> is not in ${from.name}.` : `<@${userId}> belongs to no faction.`,
       );
     const removed: ServerFaction[] = [];
-    const problems: RoleProblem[] = [];
+    const problems: RoleReport["problems"] = [];
     for (const membership of targets) {
       const faction = await this.store.factionById(guildId, membership.factionId);
       if (!faction) continue;
@@ -326,8 +331,7 @@ export class FactionService {
       });
       if (!ok) continue;
       removed.push(faction);
-      const problem = await this.revoke(faction, userId);
-      if (problem) problems.push(problem);
+      problems.push(...problemsOf([[faction, await this.revoke(faction, userId)]]));
     }
     return { removed, problems };
   }
@@ -353,6 +357,11 @@ export class FactionService {
   async roster(faction: ServerFaction, page: number, size: number) {
     if (!faction.id) return { members: [], total: 0 };
     return this.store.roster(faction.guildId, faction.id, { offset: page * size, limit: size });
+  }
+
+  /** A member's present memberships (not those kept while they are away from the server). */
+  async membershipsOf(guildId: string, userId: string): Promise<Membership[]> {
+    return this.store.memberships(guildId, userId);
   }
 
   /** A member's current factions and their history on this server. */
@@ -757,6 +766,9 @@ function virtualCanon(guildId: string, entry: LoreEntry): ServerFaction {
   };
 }
 
-function isProblem(problem: RoleProblem | null): problem is RoleProblem {
-  return problem !== null;
+/** Role problems with the faction and role they concern, as role reports show them. */
+function problemsOf(changes: [ServerFaction | undefined, RoleProblem | null][]): RoleReport["problems"] {
+  return changes.flatMap(([faction, problem]) =>
+    faction && problem ? [{ factionName: faction.name, roleId: faction.roleId ?? "", problem }] : [],
+  );
 }

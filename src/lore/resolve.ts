@@ -1,4 +1,5 @@
 import type { LoreEntry } from "./model.js";
+import { normalize } from "./normalize.js";
 import type { MatchTier, SearchHit } from "./search-index.js";
 
 /**
@@ -24,9 +25,10 @@ export function resolveQuery(hits: readonly SearchHit[]): Resolution {
   if (top.tier === "exact") {
     const exact = hits.filter((hit) => hit.tier === "exact");
     if (exact.length > 1) return ambiguous(exact);
-    // A bare name that is also a word of a sibling's name ("Kazon" and "Kazon-Ogla") is a real ambiguity;
-    // an alias is curated to point at one entry ("KDF", "Klingon"), so it stays confident.
-    if (top.viaName) {
+    // A one-word name that is also a word of a sibling's name ("Kazon" and "Kazon-Ogla") is a real ambiguity; a
+    // longer name typed in full ("Klingon Empire", not "Klingon Empire Rebels") is not, and an alias is curated
+    // to point at one entry ("KDF", "Klingon"), so both stay confident.
+    if (top.viaName && !normalize(top.matched).includes(" ")) {
       const siblings = hits.filter((hit) => hit !== top && hit.wholeWord && hit.entry.kind === top.entry.kind);
       if (siblings.length > 0) return ambiguous([top, ...siblings]);
     }

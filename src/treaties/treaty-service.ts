@@ -220,24 +220,20 @@ export class TreatyService {
     return this.store.byId(guildId, id);
   }
 
-  /** Casts or changes a ballot. The answer says where the member stands; an early settlement closes the vote. */
-  async vote(
-    guildId: string,
-    treaty: Treaty,
-    userId: string,
-    choice: Choice,
-  ): Promise<{ previous: Choice | null; view: TreatyView }> {
+  /**
+   * Casts or changes a ballot and answers at once. Whether the ballot settled the vote is judged by the coalesced
+   * tally refresh a moment later (one look per treaty however many clicks arrive), which then closes it early.
+   */
+  async vote(guildId: string, treaty: Treaty, userId: string, choice: Choice): Promise<{ previous: Choice | null }> {
     if (treaty.status !== "open" || treaty.closesAt <= this.clock.now()) throw this.closedError(treaty);
     await this.assertEligible(guildId, treaty, userId);
-    const cast = await this.store.cast(guildId, treaty.id, userId, choice, this.clock.now());
+    const cast = await this.store.cast(treaty.id, guildId, userId, choice, this.clock.now());
     if (cast === "closed") {
       const fresh = (await this.store.byId(guildId, treaty.id)) ?? treaty;
       throw this.closedError(fresh);
     }
-    const view = await this.view(treaty);
-    if (view.outcome.settled) await this.close(guildId, treaty.id, "settled", null);
-    else this.coalescer.touch(treatyKey(guildId, treaty.id));
-    return { previous: cast.previous, view };
+    this.coalescer.touch(treatyKey(guildId, treaty.id));
+    return { previous: cast.previous };
   }
 
   ballotOf(treaty: Treaty, userId: string): Promise<Choice | null> {
@@ -255,7 +251,7 @@ export class TreatyService {
   }
 
   private async assertEligible(guildId: string, treaty: Treaty, userId: string): Promise<void> {
-    const memberships = (await this.factions.whois(guildId, userId)).memberships.filter((m) => !m.departedAt);
+    const memberships = await this.factions.membershipsOf(guildId, userId);
     if (treaty.parties.length > 0) {
       if (memberships.some((m) => treaty.parties.includes(m.factionId))) return;
       const names = (await this.partyNames(guildId, treaty)).map((p) => p.name).join(", ");
@@ -269,26 +265,29 @@ export class TreatyService {
     );
   }
 
-  /** Closes once, whoever asks first (deadline job, early settlement, admin); the result comes from the database. */
+  /**
+   * Closes once, whoever asks first (deadline job, early settlement, admin). The close is claimed before the tally
+   * is read, and no ballot lands after the claim, so the result always matches the ballots in the database. A
+   * close interrupted by a crash ("closing") is completed by the deadline job.
+   */
   async close(
     guildId: string,
     treatyId: string,
     reason: "deadline" | "settled" | "admin",
     closedBy: string | null,
+    options: { fromFlush?: boolean } = {},
   ): Promise<TreatyView | null> {
     const treaty = await this.store.byId(guildId, treatyId);
-    if (!treaty || treaty.status !== "open") return null;
-    const view = await this.view(treaty);
+    if (!treaty) return null;
+    if (treaty.status === "open") {
+      if (!(await this.store.beginClose(guildId, treatyId, reason, closedBy, this.clock.now()))) return null;
+    } else if (!(treaty.status === "closing" && reason === "deadline")) return null;
+    // A flush that decided to close must not wait for itself.
+    if (!options.fromFlush) await this.coalescer.cancel(treatyKey(guildId, treatyId));
+    const closing = (await this.store.byId(guildId, treatyId)) as Treaty;
+    const view = await this.view(closing);
     const status = view.outcome.status;
-    const won = await this.store.close(guildId, treatyId, {
-      status,
-      summary: view.outcome.summary,
-      reason,
-      closedBy,
-      at: this.clock.now(),
-    });
-    if (!won) return null;
-    await this.coalescer.cancel(treatyKey(guildId, treatyId));
+    await this.store.finishClose(guildId, treatyId, { status, summary: view.outcome.summary });
     if (reason !== "deadline") await this.jobs.cancel(closeKey(treatyId));
     const closed = (await this.store.byId(guildId, treatyId)) as Treaty;
     if (status === "ratified") await this.becomeLore(closed, view);
@@ -311,16 +310,11 @@ export class TreatyService {
       );
     if (treaty.status !== "open")
       throw new UserError("closed", `Treaty #${treaty.number} is already ${treaty.status}.`);
-    const view = await this.view(treaty);
-    const won = await this.store.close(guildId, treaty.id, {
-      status: "withdrawn",
-      summary: `Withdrawn by <@${actorId}>.`,
-      reason: "withdrawn",
-      closedBy: actorId,
-      at: this.clock.now(),
-    });
-    if (!won) throw new UserError("closed", `Treaty #${treaty.number} closed a moment ago.`);
+    if (!(await this.store.beginClose(guildId, treaty.id, "withdrawn", actorId, this.clock.now())))
+      throw new UserError("closed", `Treaty #${treaty.number} closed a moment ago.`);
     await this.coalescer.cancel(treatyKey(guildId, treaty.id));
+    await this.store.finishClose(guildId, treaty.id, { status: "withdrawn", summary: `Withdrawn by <@${actorId}>.` });
+    const view = await this.view((await this.store.byId(guildId, treaty.id)) as Treaty);
     await this.jobs.cancel(closeKey(treaty.id));
     const final = { ...view, treaty: (await this.store.byId(guildId, treaty.id)) as Treaty };
     await this.report(final);
@@ -373,11 +367,18 @@ export class TreatyService {
     return out;
   }
 
+  /** The coalesced look after ballots: closes a settled vote early, else shows the current tally. */
   private async flushTally(key: string): Promise<void> {
     const [guildId = "", treatyId = ""] = key.split(":");
     const treaty = await this.store.byId(guildId, treatyId);
-    if (!treaty || treaty.status !== "open" || !this.publisher) return;
-    await this.publisher.tally(await this.view(treaty)).catch((error: unknown) => {
+    if (!treaty || treaty.status !== "open") return;
+    const view = await this.view(treaty);
+    if (view.outcome.settled) {
+      await this.close(guildId, treatyId, "settled", null, { fromFlush: true });
+      return;
+    }
+    if (!this.publisher) return;
+    await this.publisher.tally(view).catch((error: unknown) => {
       this.log.warn({ err: error, treaty: treaty.id }, "could not update a treaty's tally");
     });
   }

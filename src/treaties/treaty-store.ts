@@ -1,10 +1,12 @@
+import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../db/database.js";
 import { isUniqueViolation } from "../factions/faction-store.js";
 import type { Ballot as BallotRow, Treaty as TreatyRow } from "../generated/prisma/client.js";
 import type { Choice, Count, Rule, Threshold } from "./outcome.js";
 
 export const TREATY_STATUSES = ["open", "ratified", "rejected", "withdrawn"] as const;
-export type TreatyStatus = (typeof TREATY_STATUSES)[number];
+/** "closing" is the moment between claiming the close and writing its result. */
+export type TreatyStatus = (typeof TREATY_STATUSES)[number] | "closing";
 
 export interface Treaty {
   id: string;
@@ -111,43 +113,30 @@ export class TreatyStore {
   }
 
   /**
-   * Records or changes a member's ballot, only while the treaty is open and before its deadline. The unique
-   * (treaty, member) pair means a member has one ballot however many clicks arrive at once.
+   * Records or changes a member's ballot while the treaty is open, in one statement: the insert only happens if
+   * the treaty is still open, and the unique (treaty, member) pair turns a second ballot into a change of the
+   * first. However many clicks arrive at once, a member has one ballot, and none lands after the close began.
    */
   async cast(
-    guildId: string,
     treatyId: string,
+    guildId: string,
     userId: string,
     choice: Choice,
     now: Date,
   ): Promise<{ previous: Choice | null } | "closed"> {
-    return this.prisma.$transaction(async (tx) => {
-      const treaty = await tx.treaty.findFirst({
-        where: { guildId, id: treatyId },
-        select: { status: true, closesAt: true },
-      });
-      if (!treaty || treaty.status !== "open" || treaty.closesAt <= now) return "closed" as const;
-      const existing = await tx.ballot.findUnique({ where: { treatyId_userId: { treatyId, userId } } });
-      if (existing) {
-        if (existing.choice !== choice) await tx.ballot.update({ where: { id: existing.id }, data: { choice } });
-        return { previous: existing.choice as Choice };
-      }
-      try {
-        await tx.ballot.create({ data: { treatyId, guildId, userId, choice } });
-      } catch (error) {
-        // A second click of the same member raced this one: their ballot exists now; make it this choice.
-        if (!isUniqueViolation(error)) throw error;
-        await tx.ballot.update({ where: { treatyId_userId: { treatyId, userId } }, data: { choice } });
-      }
-      return { previous: null };
-    });
+    const previous = await this.ballotOf(treatyId, userId);
+    const written = await this.prisma.$executeRaw`
+      INSERT INTO "ballots" ("id", "treatyId", "guildId", "userId", "choice", "castAt", "updatedAt")
+      SELECT ${randomUUID()}, ${treatyId}, ${guildId}, ${userId}, ${choice}, ${now}, ${now}
+      WHERE EXISTS (SELECT 1 FROM "treaties" WHERE "id" = ${treatyId} AND "guildId" = ${guildId} AND "status" = 'open')
+      ON CONFLICT ("treatyId", "userId") DO UPDATE SET "choice" = excluded."choice", "updatedAt" = excluded."updatedAt"`;
+    return written === 0 ? "closed" : { previous };
   }
 
   async ballotOf(treatyId: string, userId: string): Promise<Choice | null> {
-    const row = await this.prisma.ballot.findUnique({
-      where: { treatyId_userId: { treatyId, userId } },
-      select: { choice: true },
-    });
+    // findFirst, not findUnique: Prisma batches concurrent findUnique calls into one query, and a burst of a
+    // thousand clicks then exceeds SQLite's parameter limit.
+    const row = await this.prisma.ballot.findFirst({ where: { treatyId, userId }, select: { choice: true } });
     return (row?.choice as Choice | undefined) ?? null;
   }
 
@@ -192,23 +181,25 @@ export class TreatyStore {
     return { overall: rows.length, byParty };
   }
 
-  /** Closes an open treaty exactly once: of two closers (deadline and early close), one wins. */
-  async close(
-    guildId: string,
-    id: string,
-    data: { status: Exclude<TreatyStatus, "open">; summary: string; reason: string; closedBy: string | null; at: Date },
-  ): Promise<boolean> {
+  /**
+   * First step of closing: open → closing, exactly once (of two closers, one wins). From here no ballot can land,
+   * so the tally read next is final.
+   */
+  async beginClose(guildId: string, id: string, reason: string, closedBy: string | null, at: Date): Promise<boolean> {
     const { count } = await this.prisma.treaty.updateMany({
       where: { guildId, id, status: "open" },
-      data: {
-        status: data.status,
-        summary: data.summary,
-        closeReason: data.reason,
-        closedBy: data.closedBy,
-        closedAt: data.at,
-      },
+      data: { status: "closing", closeReason: reason, closedBy, closedAt: at },
     });
     return count === 1;
+  }
+
+  /** Second step: the result. Also completes a close that a crash interrupted (the deadline job retries it). */
+  async finishClose(
+    guildId: string,
+    id: string,
+    data: { status: Exclude<TreatyStatus, "open" | "closing">; summary: string },
+  ): Promise<void> {
+    await this.prisma.treaty.updateMany({ where: { guildId, id, status: "closing" }, data });
   }
 
   async createDraft(

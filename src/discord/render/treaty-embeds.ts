@@ -7,8 +7,20 @@ import { at } from "./faction-embeds.js";
 
 export const VOTE_PREFIX = "treaty-vote";
 
-const COLOURS = { open: 0xc9a227, ratified: 0x2ecc71, rejected: 0xe74c3c, withdrawn: 0x95a5a6 } as const;
-const STATUS_TEXT = { open: "Voting", ratified: "Ratified", rejected: "Rejected", withdrawn: "Withdrawn" } as const;
+const COLOURS = {
+  open: 0xc9a227,
+  closing: 0xc9a227,
+  ratified: 0x2ecc71,
+  rejected: 0xe74c3c,
+  withdrawn: 0x95a5a6,
+} as const;
+const STATUS_TEXT = {
+  open: "Voting",
+  closing: "Closing",
+  ratified: "Ratified",
+  rejected: "Rejected",
+  withdrawn: "Withdrawn",
+} as const;
 
 const countText = (c: Count) => `Aye ${c.aye} · Nay ${c.nay} · Abstain ${c.abstain}`;
 
