@@ -14,6 +14,8 @@ export type BotActivity =
   | { kind: "channel-message"; channelId: string; message: APIMessage; edited: boolean }
   | { kind: "channel-delete"; channelId: string; messageId: string }
   | { kind: "role"; guildId: string; userId: string; roleId: string; added: boolean }
+  /** The bot opened (or reopened) a direct-message channel with a member. */
+  | { kind: "dm-open"; channelId: string; userId: string }
   | { kind: "other"; method: string; route: string }
   | { kind: "failed"; method: string; route: string; status: number; reason: string };
 
@@ -48,6 +50,17 @@ const ROUTES: [RegExp, (match: string[], request: RecordedRequest) => BotActivit
   [
     /^DELETE \/channels\/(\d+)\/messages\/(\d+)$/,
     ([, channelId = "", messageId = ""]) => ({ kind: "channel-delete", channelId, messageId }),
+  ],
+  [
+    /^POST \/users\/@me\/channels$/,
+    (_match, request) => {
+      const channel = isObject(request.response) ? request.response : {};
+      const recipient =
+        Array.isArray(channel.recipients) && isObject(channel.recipients[0]) ? channel.recipients[0] : {};
+      return typeof channel.id === "string" && typeof recipient.id === "string"
+        ? { kind: "dm-open", channelId: channel.id, userId: recipient.id }
+        : undefined;
+    },
   ],
   [
     /^(PUT|DELETE) \/guilds\/(\d+)\/members\/(\d+)\/roles\/(\d+)$/,

@@ -16,7 +16,7 @@ Options:
   -h, --help         show this text
 
 At the prompt:
-  /faction info kdf                 a slash command; free text fills the first required text option
+  /faction info kdf                 a slash command; free text fills the first (required) text option
   /lore show entry:"Qo'noS"         name options explicitly, quoting values with spaces
   /faction info kl?                 a trailing ? asks the bot for autocomplete suggestions; use N runs one
   /faction ?                        what a command offers

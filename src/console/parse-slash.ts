@@ -77,7 +77,7 @@ export function parseSlash(line: string, commands: readonly CommandShape[], look
     const next = words[0];
     const choice = next && next.key === undefined ? level.find((o) => o.name === next.value.toLowerCase()) : undefined;
     if (!choice) {
-      if (asking && !next) return { kind: "outline", lines: outline(where, level) };
+      if (asking !== "none" && !next) return { kind: "outline", lines: outline(where, level) };
       const names = level.map((o) => o.name).join(", ");
       return {
         kind: "error",
@@ -138,8 +138,10 @@ function parseOptions(
   }
   const lastWord = words[words.length - 1];
   const focusName = asking === "attached" && lastWord?.key !== undefined ? lastWord.key : undefined;
-  // Free text fills the first required text option not named, so `/faction info kdf` reads as Discord's name:kdf.
-  const slot = leaf.find((o) => o.required && o.type === ApplicationCommandOptionType.String && !raw.has(o.name));
+  // Free text fills the first required text option not named, so `/faction info kdf` reads as Discord's name:kdf;
+  // a command without one takes it in its first text option (`/faction roster kdf`).
+  const open = leaf.filter((o) => o.type === ApplicationCommandOptionType.String && !raw.has(o.name));
+  const slot = open.find((o) => o.required) ?? open[0];
   if (free.length > 0 || (asking !== "none" && focusName === undefined)) {
     if (!slot) {
       if (free.length === 0) return { kind: "error", message: `Nothing to suggest here. ${optionList(leaf)}` };
@@ -269,9 +271,12 @@ export function describeInvocation(
   names?: (option: OptionShape, value: OptionValue) => string,
 ): string {
   const path = [invocation.command.name, invocation.subcommandGroup, invocation.subcommand].filter(Boolean).join(" ");
-  const options = Object.entries(invocation.options).map(([name, value]) => {
-    const option = invocation.leaf.find((o) => o.name === name);
-    const shown = option && names ? names(option, value) : String(value);
+  // In the order the command defines its options, as Discord shows them, whatever order they were typed in.
+  const given = invocation.leaf.filter((o) => o.name in invocation.options);
+  const options = given.map((option) => {
+    const name = option.name;
+    const value = invocation.options[name] ?? "";
+    const shown = names ? names(option, value) : String(value);
     return `${name}:${/\s/.test(shown) || shown === "" ? `"${shown}"` : shown}`;
   });
   return `/${[path, ...options].join(" ")}`;

@@ -2,14 +2,14 @@ import {
   type APIApplicationCommandOptionChoice,
   type APIInteraction,
   type APIMessage,
-  type APIModalInteractionResponseCallbackData,
+  ApplicationCommandOptionType,
   ComponentType,
-  InteractionResponseType,
   MessageFlags,
 } from "discord.js";
 import { autocomplete, button, chatInput, modalSubmit, stringSelect } from "../../test/loopback/interactions.js";
-import type { InteractionHandle, LoopbackDiscord, RecordedRequest } from "../../test/loopback/server.js";
-import { type BotActivity, describeRequest, type JsonObject } from "./bot-activity.js";
+import type { InteractionHandle, LoopbackDiscord } from "../../test/loopback/server.js";
+import type { JsonObject } from "./bot-activity.js";
+import { BotReport, type Tracked } from "./bot-report.js";
 import type { ConsoleDirectory } from "./directory.js";
 import { answerField, formFields, optionIndex } from "./form.js";
 import { type ConsoleCommand, parseLine } from "./parse-line.js";
@@ -17,11 +17,14 @@ import {
   type CommandShape,
   commandUsage,
   describeInvocation,
+  type OptionShape,
+  type OptionValue,
   parseSlash,
   type SlashInvocation,
 } from "./parse-slash.js";
-import { type Control, renderComponents } from "./render-components.js";
-import { heading, type MessageView, renderChoices, renderForm, renderMessage } from "./render-message.js";
+import { renderComponents } from "./render-components.js";
+import { heading, renderChoices, renderForm } from "./render-message.js";
+import { Screen, type ScreenControl } from "./screen.js";
 
 // One person at the console: who they are, where they are, what is on their screen (numbered buttons and menus,
 // autocomplete suggestions) and the interactions they started. Every action becomes an interaction payload shaped
@@ -47,24 +50,8 @@ export interface SessionOptions {
   quietMs?: number;
   /** How long to wait for a first answer; Discord gives up after 3 s. */
   answerTimeoutMs?: number;
-}
-
-interface Tracked {
-  payload: APIInteraction;
-  userId: string;
-  handle: InteractionHandle;
-  answered: boolean;
-  /** For autocomplete: the command being typed, so `use N` can run it. */
-  invocation?: SlashInvocation;
-}
-
-interface ScreenControl extends Control {
-  messageId: string;
-}
-
-interface Suggestions {
-  invocation: SlashInvocation;
-  choices: APIApplicationCommandOptionChoice[];
+  /** How long to wait for a deferred reply to be filled in before reading the next line. */
+  thinkingTimeoutMs?: number;
 }
 
 export type LineResult = "continue" | "quit";
@@ -81,19 +68,10 @@ export class ConsoleSession {
   private readonly botName: string;
   private readonly quietMs: number;
   private readonly answerTimeoutMs: number;
+  private readonly thinkingTimeoutMs: number;
 
-  private controls: ScreenControl[] = [];
-  /** The next message with buttons or menus starts the numbering again at [1]. */
-  private freshNumbering = true;
-  private suggestions: Suggestions | undefined;
-  private readonly tracked = new Map<string, Tracked>();
-  private readonly byToken = new Map<string, Tracked>();
-  /** Deferred replies still showing "thinking…": their first edit is the real reply. */
-  private readonly loading = new Set<string>();
-  private readonly pendingForms: { data: APIModalInteractionResponseCallbackData; tracked: Tracked }[] = [];
-  /** Messages that had buttons or menus, by id, with their short names (m1, m2…) for `show`. */
-  private readonly tags = new Map<string, { tag: string; label: string }>();
-  private processed: number;
+  private readonly screen: Screen;
+  private readonly report: BotReport;
   private busy = false;
   private watcher: NodeJS.Timeout | undefined;
 
@@ -105,20 +83,27 @@ export class ConsoleSession {
     this.botName = options.botName;
     this.quietMs = options.quietMs ?? 150;
     this.answerTimeoutMs = options.answerTimeoutMs ?? 3500;
+    this.thinkingTimeoutMs = options.thinkingTimeoutMs ?? 15_000;
     const first = this.directory.guilds[0];
     if (!first) throw new Error("console: no servers seeded");
     this.guildId = first.id;
     this.channelId = this.directory.textChannels(first.id)[0]?.id ?? "";
     this.userId = first.ownerId ?? first.members?.[0]?.user.id ?? "";
-    // What happened before the session (login, command registration) is not the member's business.
-    this.processed = this.discord.requests.length;
+    this.screen = new Screen(this.io, this.width);
+    this.report = new BotReport({
+      discord: this.discord,
+      directory: this.directory,
+      screen: this.screen,
+      botName: this.botName,
+      viewer: () => ({ guildId: this.guildId, userId: this.userId }),
+    });
   }
 
   /** Prints what the bot does as it happens, also between commands (a timer editing a reply, for instance). */
   startWatching(intervalMs = 25): void {
     this.watcher ??= setInterval(() => {
-      if (!this.busy && this.discord.requests.length > this.processed) this.freshNumbering = true;
-      this.drain();
+      if (!this.busy && this.report.behind) this.screen.newAnswer();
+      this.report.drain();
     }, intervalMs);
     this.watcher.unref();
   }
@@ -126,12 +111,12 @@ export class ConsoleSession {
   stopWatching(): void {
     clearInterval(this.watcher);
     this.watcher = undefined;
-    this.drain();
+    this.report.drain();
   }
 
   /** The autocomplete suggestions on screen (for Tab completion). */
   currentSuggestions(): readonly APIApplicationCommandOptionChoice[] {
-    return this.suggestions?.choices ?? [];
+    return this.report.suggestions?.choices ?? [];
   }
 
   prompt(): string {
@@ -141,22 +126,25 @@ export class ConsoleSession {
   }
 
   banner(): string[] {
+    const guild = this.directory.guild(this.guildId);
+    const channel = guild.channels.find((c) => c.id === this.channelId)?.name ?? "?";
     return [
-      `Khitomer console: the real bot, its handlers and database, on a local stand-in for Discord.`,
-      `No token needed and nothing leaves this machine. You are ${this.username(this.userId)} in ${this.directory.guild(this.guildId).name}.`,
-      `Try /faction info kdf, /lore search treaty, or end a command with ? for suggestions (/faction info kl?).`,
-      `Type help for console commands, quit (or Ctrl-D) to leave.`,
+      "Khitomer console: the real bot, its handlers and database, on a local stand-in for Discord.",
+      "No token needed and nothing leaves this machine.",
+      `You are ${this.username(this.userId)}${guild.ownerId === this.userId ? " (the server owner)" : ""} in ${guild.name} #${channel}.`,
+      "Try /faction info kdf, /lore search treaty, or end a command with ? for suggestions (/faction info kl?).",
+      "Type help for console commands, quit (or Ctrl-D) to leave.",
     ];
   }
 
   /** Runs one console line to the end: the bot has answered and gone quiet, and any form it opened is filled in. */
   async run(line: string): Promise<LineResult> {
     this.busy = true;
-    this.freshNumbering = true;
+    this.screen.newAnswer();
     try {
       return await this.execute(parseLine(line));
     } finally {
-      this.drain();
+      this.report.drain();
       this.busy = false;
     }
   }
@@ -251,9 +239,27 @@ export class ConsoleSession {
     }
     const invocation = parsed.invocation;
     if (invocation.focus) return this.suggest(invocation);
-    const shown = describeInvocation(invocation);
+    const shown = describeInvocation(invocation, (option, value) => this.optionText(option, value));
     if (shown !== text.trim()) this.io.print(`→ ${shown}`);
     await this.invoke(invocation);
+  }
+
+  /** Members, roles and channels by name in the echoed command, as the Discord client shows them. */
+  private optionText(option: OptionShape, value: OptionValue): string {
+    const names = this.names();
+    const id = String(value);
+    switch (option.type) {
+      case ApplicationCommandOptionType.User:
+        return `@${names.user(id) ?? id}`;
+      case ApplicationCommandOptionType.Role:
+        return `@${names.role(id) ?? id}`;
+      case ApplicationCommandOptionType.Mentionable:
+        return `@${names.user(id) ?? names.role(id) ?? id}`;
+      case ApplicationCommandOptionType.Channel:
+        return `#${names.channel(id) ?? id}`;
+      default:
+        return id;
+    }
   }
 
   private async invoke(invocation: SlashInvocation): Promise<void> {
@@ -277,7 +283,7 @@ export class ConsoleSession {
       const all = focus.option.choices ?? [];
       const matching = all.filter((c) => `${c.name} ${c.value}`.toLowerCase().includes(typed));
       const choices = (matching.length ? matching : all).map((c) => ({ name: c.name, value: c.value }));
-      this.suggestions = { invocation, choices };
+      this.report.suggestions = { invocation, choices };
       this.io.print([
         heading(`choices for ${focus.option.name}: (use N)`, this.width),
         ...renderChoices(choices, this.width),
@@ -298,7 +304,7 @@ export class ConsoleSession {
   }
 
   private async use(number: number): Promise<void> {
-    const suggestions = this.suggestions;
+    const suggestions = this.report.suggestions;
     if (!suggestions) {
       this.say("No suggestions on screen. End a command with ? to ask for some, e.g. /faction info kl?");
       return;
@@ -318,7 +324,7 @@ export class ConsoleSession {
     }
     // Discord shows the chosen suggestion's name in the box and sends its value.
     this.io.print(
-      `→ ${describeInvocation(invocation, (option, value) => (option.name === focus.option.name && value === choice.value ? choice.name : String(value)))}`,
+      `→ ${describeInvocation(invocation, (option, value) => (option.name === focus.option.name && value === choice.value ? choice.name : this.optionText(option, value)))}`,
     );
     await this.invoke(invocation);
   }
@@ -326,10 +332,9 @@ export class ConsoleSession {
   // --- buttons, menus and forms ----------------------------------------------------------------------
 
   private control(number: number): ScreenControl | undefined {
-    const control = this.controls.find((c) => c.number === number);
-    if (control) return control;
-    const shown = this.controls.map((c) => `[${c.number}] ${c.label}`).join("  ");
-    this.say(shown ? `There is no [${number}]. On screen: ${shown}` : "There are no buttons or menus on screen.");
+    const found = this.screen.control(number);
+    if (found.ok) return found.control;
+    this.say(found.problem);
     return undefined;
   }
 
@@ -361,6 +366,10 @@ export class ConsoleSession {
       return undefined;
     }
     const guild = this.directory.guildOfChannel(message.channel_id);
+    if (!guild && this.report.isDirectMessage(message.channel_id)) {
+      this.say("Buttons and menus in direct messages cannot be used from the console yet.");
+      return undefined;
+    }
     if (!guild) {
       this.say("That message is in a channel the console does not know.");
       return undefined;
@@ -439,7 +448,7 @@ export class ConsoleSession {
 
   /** Forms the bot opened during the last interaction, asked field by field, then submitted like Discord's Submit. */
   private async fillForms(): Promise<void> {
-    for (let form = this.pendingForms.shift(); form; form = this.pendingForms.shift()) {
+    for (let form = this.report.nextForm(); form; form = this.report.nextForm()) {
       const fields = formFields(form.data.components);
       this.io.print([
         ...renderForm(form.data.title, fields, this.width),
@@ -522,171 +531,32 @@ export class ConsoleSession {
       answered: false,
       ...(invocation ? { invocation } : {}),
     };
-    this.tracked.set(payload.id, tracked);
-    this.byToken.set(payload.token, tracked);
+    this.report.track(tracked);
     await handle.settled({ quietMs: this.quietMs });
-    this.drain();
+    // A deferred reply ("thinking…") is still coming: a slow handler is not a quiet one, so wait for it (bounded,
+    // so a handler that never finishes does not hang a script).
+    const deadline = Date.now() + this.thinkingTimeoutMs;
+    while (this.report.thinking(tracked) && Date.now() < deadline) {
+      // settled() returns at once while the token is quiet; a real pause lets the handler's own timers run.
+      await new Promise((resolve) => setTimeout(resolve, this.quietMs));
+      await handle.settled({ quietMs: this.quietMs, timeoutMs: Math.max(1, deadline - Date.now()) });
+    }
+    this.report.drain();
     if (!tracked.answered)
       this.say(`${this.botName} did not respond in time (Discord shows the member “The application did not respond”).`);
     await this.fillForms();
   }
 
-  /** Prints every REST call the bot made since the last drain, in order. */
-  private drain(): void {
-    const requests = this.discord.requests;
-    while (this.processed < requests.length) {
-      const request = requests[this.processed++];
-      if (request) this.reportRequest(request);
-    }
-  }
-
-  private reportRequest(request: RecordedRequest): void {
-    const activity = describeRequest(request);
-    if (activity) this.report(activity);
-  }
-
-  private report(activity: BotActivity): void {
-    switch (activity.kind) {
-      case "callback": {
-        this.reportCallback(activity.interactionId, activity.type, activity.data);
-        return;
-      }
-      case "follow-up": {
-        const tracked = this.byToken.get(activity.token);
-        const filled = this.loading.delete(activity.message.id);
-        this.printMessage(
-          activity.message,
-          this.label(filled ? "reply" : "follow-up", activity.message.flags, tracked),
-          activity.message.id,
-        );
-        return;
-      }
-      case "edit": {
-        const tracked = this.byToken.get(activity.token);
-        const filled = this.loading.delete(activity.message.id);
-        const original = activity.messageId === "@original" || activity.message.id === tracked?.handle.original()?.id;
-        const what = filled ? "reply" : original ? "edited reply" : "edited follow-up";
-        this.printMessage(activity.message, this.label(what, activity.message.flags, tracked), activity.message.id);
-        return;
-      }
-      case "delete": {
-        this.io.print(heading("reply deleted", this.width));
-        return;
-      }
-      case "channel-message": {
-        const where = `#${this.names().channel(activity.channelId) ?? "unknown-channel"}`;
-        this.printMessage(
-          activity.message,
-          activity.edited ? `edited message in ${where}` : `message in ${where}`,
-          activity.message.id,
-        );
-        return;
-      }
-      case "channel-delete": {
-        this.io.print(heading(`message deleted in #${this.names().channel(activity.channelId) ?? "?"}`, this.width));
-        return;
-      }
-      case "role": {
-        const names = this.directory.names(activity.guildId);
-        this.io.print(
-          `· ${this.botName} ${activity.added ? "gave" : "took"} @${names.user(activity.userId) ?? "?"} ${activity.added ? "the role" : "the role away:"} @${names.role(activity.roleId) ?? "?"}`,
-        );
-        return;
-      }
-      case "other": {
-        this.io.print(`· ${this.botName} called ${activity.method} ${activity.route}`);
-        return;
-      }
-      case "failed": {
-        this.io.print(
-          `! Discord refused ${this.botName}'s ${activity.method} ${activity.route}: ${activity.status} ${activity.reason}`,
-        );
-        return;
-      }
-    }
-  }
-
-  private reportCallback(interactionId: string, type: number, data: JsonObject | undefined): void {
-    const tracked = this.tracked.get(interactionId);
-    if (tracked) tracked.answered = true;
-    const flags = typeof data?.flags === "number" ? data.flags : 0;
-    switch (type) {
-      case InteractionResponseType.ChannelMessageWithSource: {
-        // JSON boundary: the callback data is the message the bot sent, already accepted by the loopback server.
-        this.printMessage(
-          data as MessageView | undefined,
-          this.label("reply", flags, tracked),
-          tracked?.handle.original()?.id,
-        );
-        return;
-      }
-      case InteractionResponseType.DeferredChannelMessageWithSource: {
-        const id = tracked?.handle.original()?.id;
-        if (id) this.loading.add(id);
-        this.io.print([heading(this.label("reply", flags, tracked), this.width), `${this.botName} is thinking…`]);
-        return;
-      }
-      case InteractionResponseType.DeferredMessageUpdate:
-        return;
-      case InteractionResponseType.UpdateMessage: {
-        // The update replaces the fields it names on the message the button or menu sits on.
-        const source = tracked && "message" in tracked.payload ? tracked.payload.message : undefined;
-        const merged = { ...(source ?? {}), ...(data ?? {}) } as MessageView & { flags?: number };
-        const what = source?.interaction_metadata ? "edited reply" : "edited message";
-        this.printMessage(merged, this.label(what, source?.flags ?? 0, tracked), source?.id);
-        return;
-      }
-      case InteractionResponseType.ApplicationCommandAutocompleteResult: {
-        const choices = (Array.isArray(data?.choices) ? data.choices : []) as APIApplicationCommandOptionChoice[];
-        const focus = tracked?.invocation?.focus;
-        if (tracked?.invocation) this.suggestions = { invocation: tracked.invocation, choices };
-        this.io.print([
-          heading(`suggestions for ${focus?.option.name ?? "?"}: (use N)`, this.width),
-          ...renderChoices(choices, this.width),
-        ]);
-        return;
-      }
-      case InteractionResponseType.Modal:
-        // Asked for once the bot has gone quiet, so the questions do not interleave with its other output.
-        if (tracked && data)
-          this.pendingForms.push({ data: data as unknown as APIModalInteractionResponseCallbackData, tracked });
-        return;
-      default:
-        this.io.print(`· ${this.botName} answered with interaction callback type ${type}`);
-    }
-  }
-
-  private label(what: string, flags: number | undefined, tracked: Tracked | undefined): string {
-    if (!((flags ?? 0) & MessageFlags.Ephemeral)) return what;
-    const viewer = tracked?.userId;
-    return viewer && viewer !== this.userId
-      ? `${what} (only ${this.username(viewer)} can see this)`
-      : `${what} (only you can see this)`;
-  }
-
-  private printMessage(message: MessageView | undefined, label: string, messageId: string | undefined): void {
-    const firstNumber = this.freshNumbering ? 1 : this.controls.length + 1;
-    const rendered = renderMessage(message ?? {}, label, { width: this.width, names: this.names(), firstNumber });
-    if (rendered.controls.length > 0 && messageId) {
-      if (this.freshNumbering) this.controls = [];
-      this.freshNumbering = false;
-      this.controls.push(...rendered.controls.map((control) => ({ ...control, messageId })));
-      const known = this.tags.get(messageId) ?? { tag: `m${this.tags.size + 1}`, label };
-      this.tags.set(messageId, { ...known, label });
-      rendered.lines[0] = heading(`${label} · ${known.tag}`, this.width);
-    }
-    this.io.print(rendered.lines);
-  }
-
   // --- older messages --------------------------------------------------------------------------------
 
   private listMessages(): void {
-    if (this.tags.size === 0) {
+    const tagged = this.screen.tagged();
+    if (tagged.length === 0) {
       this.say("No message with buttons or menus has been shown yet.");
       return;
     }
     const lines = ["Messages with buttons or menus (show mN puts one back on screen to use it):"];
-    for (const [id, { tag, label }] of this.tags) {
+    for (const { id, tag, label } of tagged) {
       const message = this.discord.message(id);
       const gist = message?.embeds?.[0]?.title ?? message?.content ?? "(deleted)";
       lines.push(`  ${tag}  ${label} — ${gist.replace(/\s+/g, " ").slice(0, 60)}`);
@@ -696,18 +566,18 @@ export class ConsoleSession {
 
   /** Shows an older message as it is now, with fresh numbers for its buttons, as scrolling up in Discord would. */
   private show(which: string): void {
-    const entry = [...this.tags].find(([, { tag }]) => tag === which.toLowerCase() || tag === `m${which}`);
+    const entry = this.screen.findTagged(which);
     if (!entry) {
       this.say(`No message ${which}. Type messages to list them.`);
       return;
     }
-    const message = this.discord.message(entry[0]);
+    const message = this.discord.message(entry.id);
     if (!message) {
-      this.say(`${entry[1].tag} has been deleted.`);
+      this.say(`${entry.tag} has been deleted.`);
       return;
     }
-    this.freshNumbering = true;
-    this.printMessage(message, `${entry[1].label}, as it is now`, message.id);
+    this.screen.newAnswer();
+    this.screen.printMessage(message, `${entry.label}, as it is now`, message.id, this.names());
   }
 
   // --- who and where ---------------------------------------------------------------------------------
@@ -766,7 +636,8 @@ export class ConsoleSession {
     return [
       "Slash commands (sent to the bot as Discord would send them):",
       ...commandUsage(this.commandShapes()).map((line) => `  ${line}`),
-      "  Text without option: fills the first required text option: /faction info kdf, /lore show treaty of alliance",
+      "  Text without an option name fills the first required text option (else the first text option):",
+      "    /faction info kdf, /lore show treaty of alliance",
       '  Quote values with spaces when naming options: /lore show entry:"Treaty of Alliance"',
       "  End with ? for suggestions: /faction info kl?  /faction list quadrant:?   then: use N",
       "  End with ? right after the command for its parts: /faction ?",
