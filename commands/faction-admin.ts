@@ -7,7 +7,7 @@ import { auditEmbed, factionLabel, roleReportText } from "../src/discord/render/
 import { send, update } from "../src/discord/reply.js";
 import { truncate } from "../src/discord/text.js";
 import { UserError } from "../src/errors.js";
-import { JOIN_POLICY_LABELS, type JoinPolicy, type ServerFaction } from "../src/factions/model.js";
+import { JOIN_POLICY_STATES, type JoinPolicy, type ServerFaction } from "../src/factions/model.js";
 import { DESCRIPTION_MAX, NOTES_MAX, parseColour, validateEmoji, validateText } from "../src/factions/rules.js";
 import { normalize } from "../src/lore/normalize.js";
 
@@ -181,6 +181,15 @@ async function create(interaction: ChatInputCommandInteraction, ctx: AppContext,
 function resolveCanon(ctx: AppContext, input: string) {
   const resolution = ctx.lore.resolve(input, null, ["faction"]);
   if (resolution.kind === "found") return resolution.entry;
+  // "Klingon Empire" also names "Klingon Empire Rebels": say which ones, not that none exists.
+  if (resolution.kind === "ambiguous")
+    throw new UserError(
+      "ambiguous-base",
+      `Which canon faction do you mean: ${resolution.candidates
+        .slice(0, 5)
+        .map((e) => e.name)
+        .join(", ")}? Pick one from the suggestions.`,
+    );
   throw new UserError("unknown-base", "No canon faction has that name. Pick one from the suggestions.");
 }
 
@@ -222,7 +231,7 @@ async function setPolicy(
     policy,
   );
   await send(interaction, {
-    content: `**${factionLabel(updated)}** is now ${JOIN_POLICY_LABELS[policy]}.`,
+    content: `**${factionLabel(updated)}** is now ${JOIN_POLICY_STATES[policy]}.`,
     ephemeral: true,
   });
 }
@@ -322,15 +331,7 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: AppContext
       const fromInput = interaction.options.getString("from");
       const from = fromInput ? await ctx.factions.resolve(guildId, fromInput) : undefined;
       const result = await ctx.factions.move(guildId, actor, user.id, await faction(ctx, guildId, interaction), from);
-      const roles = roleReportText({
-        granted: 0,
-        revoked: 0,
-        problems: result.problems.map((problem) => ({
-          factionName: result.to.name,
-          roleId: result.to.roleId ?? result.from?.roleId ?? "",
-          problem,
-        })),
-      });
+      const roles = roleReportText({ granted: 0, revoked: 0, problems: result.problems });
       return send(interaction, {
         content: `${result.from ? `Moved <@${user.id}> from **${factionLabel(result.from)}** to` : `Placed <@${user.id}> in`} **${factionLabel(result.to)}**. It is in the audit log.${roles ? `\n${roles}` : ""}`,
         ephemeral: true,
@@ -343,9 +344,7 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: AppContext
       const result = await ctx.factions.remove(guildId, actor, user.id, from);
       return send(interaction, {
         content: `Removed <@${user.id}> from ${result.removed.map((f) => `**${factionLabel(f)}**`).join(", ")}. It is in the audit log.${
-          result.problems.length > 0
-            ? "\n⚠️ Some roles could not be taken back; run `/faction-admin resync` once my permissions are fixed."
-            : ""
+          result.problems.length > 0 ? `\n${roleReportText({ granted: 0, revoked: 0, problems: result.problems })}` : ""
         }`,
         ephemeral: true,
       });

@@ -6,8 +6,6 @@ import {
   InteractionContextType,
   SlashCommandBuilder,
 } from "discord.js";
-import type { ServerFaction } from "../src/factions/model.js";
-import { roleProblemText } from "../src/factions/rules.js";
 import { postToChannel, sendDirect } from "../src/discord/channel-post.js";
 import type { AppContext, CommandModule, ComponentHandler } from "../src/discord/command-module.js";
 import { answerLookup, respondWithLoreChoices } from "../src/discord/lore-lookup.js";
@@ -18,9 +16,18 @@ import { factionListEmbed } from "../src/discord/render/lore-embeds.js";
 import { send, update } from "../src/discord/reply.js";
 import { truncate } from "../src/discord/text.js";
 import { UserError } from "../src/errors.js";
+import type { ServerFaction } from "../src/factions/model.js";
+import { roleProblemText } from "../src/factions/rules.js";
+import {
+  QUADRANT_LABELS,
+  QUADRANTS,
+  type Quadrant,
+  STANDING_LABELS,
+  STANDINGS,
+  type Standing,
+} from "../src/lore/model.js";
 import { normalize } from "../src/lore/normalize.js";
 import { paginate } from "../src/lore/paging.js";
-import { QUADRANT_LABELS, QUADRANTS, type Quadrant, STANDING_LABELS, STANDINGS, type Standing } from "../src/lore/model.js";
 
 const LIST_PREFIX = "faction-page";
 const ROSTER_PREFIX = "roster-page";
@@ -68,7 +75,12 @@ const data = new SlashCommandBuilder()
       .setName("join")
       .setDescription("Join a faction on this server")
       .addStringOption((option) =>
-        option.setName("faction").setDescription("The faction to join").setRequired(true).setMaxLength(100).setAutocomplete(true),
+        option
+          .setName("faction")
+          .setDescription("The faction to join")
+          .setRequired(true)
+          .setMaxLength(100)
+          .setAutocomplete(true),
       ),
   )
   .addSubcommand((sub) =>
@@ -76,7 +88,11 @@ const data = new SlashCommandBuilder()
       .setName("leave")
       .setDescription("Leave your faction (or one of them)")
       .addStringOption((option) =>
-        option.setName("faction").setDescription("Which faction, if you are in several").setMaxLength(100).setAutocomplete(true),
+        option
+          .setName("faction")
+          .setDescription("Which faction, if you are in several")
+          .setMaxLength(100)
+          .setAutocomplete(true),
       ),
   )
   .addSubcommand((sub) =>
@@ -84,7 +100,11 @@ const data = new SlashCommandBuilder()
       .setName("roster")
       .setDescription("Members of a faction on this server")
       .addStringOption((option) =>
-        option.setName("faction").setDescription("The faction (default: yours)").setMaxLength(100).setAutocomplete(true),
+        option
+          .setName("faction")
+          .setDescription("The faction (default: yours)")
+          .setMaxLength(100)
+          .setAutocomplete(true),
       ),
   )
   .addSubcommand((sub) =>
@@ -114,7 +134,14 @@ function listPage(ctx: AppContext, guildId: string | null, state: PagerState) {
   ].join("");
   return {
     embeds: [
-      factionListEmbed({ title: "Factions", entries: slice.items, page: slice.page, pageCount: slice.pageCount, total: factions.length, filterText }),
+      factionListEmbed({
+        title: "Factions",
+        entries: slice.items,
+        page: slice.page,
+        pageCount: slice.pageCount,
+        total: factions.length,
+        filterText,
+      }),
     ],
     components: pageButtons(LIST_PREFIX, { ...state, page: slice.page }, slice.pageCount),
   };
@@ -122,7 +149,11 @@ function listPage(ctx: AppContext, guildId: string | null, state: PagerState) {
 
 async function list(interaction: ChatInputCommandInteraction, ctx: AppContext): Promise<void> {
   const filter = parseFilter(interaction.options.getString("quadrant"), interaction.options.getString("standing"));
-  const page = listPage(ctx, interaction.guildId, newPager(ctx, interaction.user.id, [filter.quadrant ?? "", filter.standing ?? ""]));
+  const page = listPage(
+    ctx,
+    interaction.guildId,
+    newPager(ctx, interaction.user.id, [filter.quadrant ?? "", filter.standing ?? ""]),
+  );
   await send(interaction, page);
   if (page.components.length > 0) expireButtonsLater(interaction, ctx);
 }
@@ -139,7 +170,10 @@ async function join(interaction: ChatInputCommandInteraction, ctx: AppContext): 
   const faction = await ctx.factions.resolve(guildId, interaction.options.getString("faction", true));
   const result = await ctx.factions.join(guildId, interaction.user.id, faction);
   if (result.kind === "joined") {
-    const warning = result.roleProblem && result.faction.roleId ? `\n⚠️ ${roleProblemText(result.roleProblem, result.faction.roleId)}` : "";
+    const warning =
+      result.roleProblem && result.faction.roleId
+        ? `\n⚠️ ${roleProblemText(result.roleProblem, result.faction.roleId)}`
+        : "";
     await send(interaction, {
       content: `Welcome to **${factionLabel(result.faction)}**.${result.faction.roleId && !result.roleProblem ? ` You now have <@&${result.faction.roleId}>.` : ""}${warning}`,
       ephemeral: true,
@@ -153,7 +187,10 @@ async function join(interaction: ChatInputCommandInteraction, ctx: AppContext): 
       : `**${factionLabel(result.faction)}** needs approval to join. Your request is recorded, but I could not post it for the leaders (I cannot write in the approvals channel); please tell an admin.`,
     components: [
       new ActionRowBuilder<ButtonBuilder>().addComponents(
-        new ButtonBuilder().setCustomId(`${REQUEST_PREFIX}:cancel:${result.request.id}`).setLabel("Withdraw request").setStyle(ButtonStyle.Secondary),
+        new ButtonBuilder()
+          .setCustomId(`${REQUEST_PREFIX}:cancel:${result.request.id}`)
+          .setLabel("Withdraw request")
+          .setStyle(ButtonStyle.Secondary),
       ),
     ],
     ephemeral: true,
@@ -161,11 +198,18 @@ async function join(interaction: ChatInputCommandInteraction, ctx: AppContext): 
 }
 
 /** Posts the request where leaders and the council see it, with Approve/Deny buttons. Nobody is pinged. */
-async function postJoinRequest(interaction: ChatInputCommandInteraction, ctx: AppContext, faction: ServerFaction, requestId: string): Promise<boolean> {
+async function postJoinRequest(
+  interaction: ChatInputCommandInteraction,
+  ctx: AppContext,
+  faction: ServerFaction,
+  requestId: string,
+): Promise<boolean> {
   const guildId = requireGuild(interaction);
   const [settings, card] = await Promise.all([ctx.factions.settings(guildId), ctx.factions.card(faction)]);
   const deciders = [
-    card.leaders.length > 0 ? `leaders of ${factionLabel(faction)} (${card.leaders.map((id) => `<@${id}>`).join(", ")})` : null,
+    card.leaders.length > 0
+      ? `leaders of ${factionLabel(faction)} (${card.leaders.map((id) => `<@${id}>`).join(", ")})`
+      : null,
     settings.councilRoleId ? `<@&${settings.councilRoleId}>` : null,
     "members with Manage Server",
   ].filter(Boolean);
@@ -180,8 +224,14 @@ async function postJoinRequest(interaction: ChatInputCommandInteraction, ctx: Ap
     ],
     components: [
       new ActionRowBuilder<ButtonBuilder>().addComponents(
-        new ButtonBuilder().setCustomId(`${REQUEST_PREFIX}:approve:${requestId}`).setLabel("Approve").setStyle(ButtonStyle.Success),
-        new ButtonBuilder().setCustomId(`${REQUEST_PREFIX}:deny:${requestId}`).setLabel("Deny").setStyle(ButtonStyle.Danger),
+        new ButtonBuilder()
+          .setCustomId(`${REQUEST_PREFIX}:approve:${requestId}`)
+          .setLabel("Approve")
+          .setStyle(ButtonStyle.Success),
+        new ButtonBuilder()
+          .setCustomId(`${REQUEST_PREFIX}:deny:${requestId}`)
+          .setLabel("Deny")
+          .setStyle(ButtonStyle.Danger),
       ),
     ],
   });
@@ -202,11 +252,21 @@ const decideRequest: ComponentHandler = async (interaction, args, ctx) => {
     return;
   }
   if (action !== "approve" && action !== "deny") throw new UserError("stale-component", "This button no longer works.");
-  const outcome = await ctx.factions.decide(guildId, requestId, action === "approve", interaction.user.id, await isAdmin(interaction, ctx));
+  const outcome = await ctx.factions.decide(
+    guildId,
+    requestId,
+    action === "approve",
+    interaction.user.id,
+    await isAdmin(interaction, ctx),
+  );
   const label = factionLabel(outcome.faction);
-  const verdict = action === "approve" ? `Approved by <@${interaction.user.id}>.` : `Denied by <@${interaction.user.id}>.`;
+  const verdict =
+    action === "approve" ? `Approved by <@${interaction.user.id}>.` : `Denied by <@${interaction.user.id}>.`;
   const embed = interaction.message?.embeds[0]?.toJSON() ?? { title: `Join request: ${label}` };
-  await update(interaction, { embeds: [{ ...embed, description: `${embed.description ?? ""}\n\n**${verdict}**` }], components: [] });
+  await update(interaction, {
+    embeds: [{ ...embed, description: `${embed.description ?? ""}\n\n**${verdict}**` }],
+    components: [],
+  });
   const guildName = interaction.guild?.name ?? "the server";
   const told = await sendDirect(interaction.client, outcome.request.userId, {
     content:
@@ -214,7 +274,9 @@ const decideRequest: ComponentHandler = async (interaction, args, ctx) => {
         ? `Your request to join **${label}** on ${guildName} was approved. Welcome!`
         : `Your request to join **${label}** on ${guildName} was not approved.`,
   });
-  const notes = [told ? "The member was told by direct message." : "The member does not accept direct messages; please tell them."];
+  const notes = [
+    told ? "The member was told by direct message." : "The member does not accept direct messages; please tell them.",
+  ];
   const problem = outcome.joined?.kind === "joined" ? outcome.joined.roleProblem : null;
   if (problem && outcome.faction.roleId) notes.push(`⚠️ ${roleProblemText(problem, outcome.faction.roleId)}`);
   await send(interaction, { content: notes.join("\n"), ephemeral: true });
@@ -251,11 +313,16 @@ async function roster(interaction: ChatInputCommandInteraction, ctx: AppContext)
   if (!faction) {
     const mine = (await ctx.factions.whois(guildId, interaction.user.id)).memberships;
     if (mine.length !== 1)
-      throw new UserError("which-faction", mine.length === 0 ? "Name a faction: you belong to none here." : "You belong to several factions: name one.");
+      throw new UserError(
+        "which-faction",
+        mine.length === 0 ? "Name a faction: you belong to none here." : "You belong to several factions: name one.",
+      );
     faction = await ctx.factions.byId(guildId, mine[0]?.factionId ?? "");
   }
   if (!faction?.id) {
-    await send(interaction, { embeds: [rosterEmbed(faction ?? ({ name: input ?? "?" } as ServerFaction), [], 0, 1, 0)] });
+    await send(interaction, {
+      embeds: [rosterEmbed(faction ?? ({ name: input ?? "?" } as ServerFaction), [], 0, 1, 0)],
+    });
     return;
   }
   const page = await rosterPage(ctx, guildId, newPager(ctx, interaction.user.id, [faction.id]));
@@ -287,7 +354,10 @@ async function joinChoices(ctx: AppContext, guildId: string, userId: string, typ
   const member = new Set(mine.memberships.map((m) => m.factionId));
   const joinable = new Set(
     factions
-      .filter((f) => (f.ownPolicy ?? (f.isCanon ? settings.canonJoinPolicy : "open")) !== "closed" && !(f.id && member.has(f.id)))
+      .filter(
+        (f) =>
+          (f.ownPolicy ?? (f.isCanon ? settings.canonJoinPolicy : "open")) !== "closed" && !(f.id && member.has(f.id)),
+      )
       .map((f) => f.slug),
   );
   const entries = normalize(typed)
@@ -342,7 +412,9 @@ export const faction: CommandModule = {
           return entry ? { name: m.name, value: entry.id } : undefined;
         }),
       );
-      await interaction.respond(choices.filter((c): c is { name: string; value: string } => c !== undefined).slice(0, 25));
+      await interaction.respond(
+        choices.filter((c): c is { name: string; value: string } => c !== undefined).slice(0, 25),
+      );
       return;
     }
     await respondWithLoreChoices(interaction, ctx, FACTION);

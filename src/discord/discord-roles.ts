@@ -11,8 +11,12 @@ export function discordRoles(client: Client): RoleGateway {
   async function diagnose(guildId: string, roleId: string): Promise<RoleProblem | null> {
     const guild = await guildOf(guildId);
     if (!guild) return "unknown";
-    // Fresh from Discord: an admin may just have moved roles around to fix exactly this.
-    const role = await guild.roles.fetch(roleId, { force: true }).catch(() => null);
+    // Fresh from Discord, every role at once: an admin may just have moved roles around to fix exactly this, and
+    // the bot's own roles must be as fresh as the linked one for the position check below. A failed fetch says
+    // nothing about the role, so it is "unknown", never "role-missing" (which would refuse a valid link).
+    const roles = await guild.roles.fetch().catch(() => null);
+    if (!roles) return "unknown";
+    const role = roles.get(roleId);
     if (!role) return "role-missing";
     if (role.managed) return "managed-role";
     const me = await guild.members.fetchMe({ force: true }).catch(() => null);

@@ -1,7 +1,7 @@
 import type { Interaction } from "discord.js";
 import { UserError } from "../errors.js";
 import type { AppContext, CommandModule, ComponentHandler } from "./command-module.js";
-import { deferUpdateIfSlow, respondWithError } from "./reply.js";
+import { respondWithError } from "./reply.js";
 
 export interface InteractionRouter {
   handle(interaction: Interaction): Promise<void>;

@@ -371,7 +371,7 @@ export class TreatyService {
   private async flushTally(key: string): Promise<void> {
     const [guildId = "", treatyId = ""] = key.split(":");
     const treaty = await this.store.byId(guildId, treatyId);
-    if (!treaty || treaty.status !== "open") return;
+    if (treaty?.status !== "open") return;
     const view = await this.view(treaty);
     if (view.outcome.settled) {
       await this.close(guildId, treatyId, "settled", null, { fromFlush: true });

@@ -92,7 +92,7 @@ describe("/treaty propose", () => {
     const request = t.discord.requests.find(
       (r) => r.method === "POST" && r.route === `/channels/${t.channelId}/messages`,
     );
-    expect((request?.body as { allowed_mentions: unknown }).allowed_mentions).toEqual({
+    expect((request!.body as { allowed_mentions: unknown }).allowed_mentions).toEqual({
       parse: [],
       replied_user: false,
     });
@@ -171,7 +171,7 @@ describe("closing", () => {
     expect(closed).toMatchObject({ status: "ratified", closeReason: "deadline", summary: "Ratified 2-0." });
     expect(closed.closedAt?.getTime()).toBe(clock.now().getTime());
     const message = proposalMessage(row.messageId!);
-    const buttons = (message.components?.[0] as { components: { disabled?: boolean }[] }).components;
+    const buttons = (message.components![0] as { components: { disabled?: boolean }[] }).components;
     expect(buttons.map((c) => c.disabled)).toEqual([true, true, true]);
     expect(message.embeds[0]?.fields?.find((f) => f.name === "Tally")?.value).toBe("Aye 2 · Nay 0 · Abstain 0");
     const result = t.discord.message(closed.resultMessageId!);
@@ -331,7 +331,7 @@ describe("many members clicking at once", () => {
     expect(callbacks.every((c) => c.type === 4 || c.type === 6)).toBe(true);
     await Promise.all(handles.map((h) => h.settled()));
     const answers = handles.map((h, i) =>
-      callbacks[i]?.type === 4 ? (callbacks[i]?.data as { content?: string }).content : h.followUps[0]?.content,
+      callbacks[i]?.type === 4 ? (callbacks[i]!.data as { content?: string }).content : h.followUps[0]?.content,
     );
     expect(answers.every((text) => /^Your ballot on Treaty #6/.test(text ?? ""))).toBe(true);
     expect(t.logs.filter((l) => l.msg === "interaction failed")).toEqual([]);

@@ -73,7 +73,19 @@ const TABLE: Row[] = [
 ];
 
 const AMBIGUOUS = ["borg", "kazon", "romulan", "elachi"];
-const SURE = ["Klingon Empire", "kazon ogla", "KDF", "Feds", "fekihri", "mokai", "nakuhl", "Jem'Hadar", "Species 8472", "klingin empire", "cardasian"];
+const SURE = [
+  "Klingon Empire",
+  "kazon ogla",
+  "KDF",
+  "Feds",
+  "fekihri",
+  "mokai",
+  "nakuhl",
+  "Jem'Hadar",
+  "Species 8472",
+  "klingin empire",
+  "cardasian",
+];
 
 let db: Database;
 let cleanup: () => void;

@@ -1,10 +1,27 @@
 import { describe, expect, it } from "vitest";
 import { type Count, decideOutcome, type PartyTally, passes, type VoteSpec } from "../../src/treaties/outcome.js";
 
-const count = (aye: number, nay: number, abstain = 0, eligible: number | null = null) => ({ aye, nay, abstain, eligible });
-const party = (name: string, c: Count & { eligible: number | null }): PartyTally => ({ factionId: name.toLowerCase(), name, ...c });
-const majority = (quorum: number, threshold: VoteSpec["threshold"] = "majority"): VoteSpec => ({ rule: "majority", threshold, quorum });
-const eachParty = (quorum: number, threshold: VoteSpec["threshold"] = "majority"): VoteSpec => ({ rule: "each-party", threshold, quorum });
+const count = (aye: number, nay: number, abstain = 0, eligible: number | null = null) => ({
+  aye,
+  nay,
+  abstain,
+  eligible,
+});
+const party = (name: string, c: Count & { eligible: number | null }): PartyTally => ({
+  factionId: name.toLowerCase(),
+  name,
+  ...c,
+});
+const majority = (quorum: number, threshold: VoteSpec["threshold"] = "majority"): VoteSpec => ({
+  rule: "majority",
+  threshold,
+  quorum,
+});
+const eachParty = (quorum: number, threshold: VoteSpec["threshold"] = "majority"): VoteSpec => ({
+  rule: "each-party",
+  threshold,
+  quorum,
+});
 
 describe("passes", () => {
   it.each([
@@ -23,11 +40,41 @@ describe("decideOutcome, majority rule", () => {
   it.each([
     { name: "more ayes, quorum met", spec: majority(3), c: count(3, 1), status: "ratified", summary: "Ratified 3-1." },
     { name: "a tie", spec: majority(2), c: count(2, 2), status: "rejected", summary: "Rejected 2-2." },
-    { name: "abstentions reach quorum but do not vote", spec: majority(5), c: count(2, 1, 2), status: "ratified", summary: "Ratified 2-1 (2 abstained)." },
-    { name: "quorum not met", spec: majority(5), c: count(3, 0), status: "rejected", summary: "Failed quorum: 3/5 ballots." },
-    { name: "only abstentions", spec: majority(1), c: count(0, 0, 3), status: "rejected", summary: "Rejected 0-0 (3 abstained)." },
-    { name: "two-thirds reached", spec: majority(3, "two-thirds"), c: count(4, 2), status: "ratified", summary: "Ratified 4-2 (two-thirds needed)." },
-    { name: "two-thirds missed", spec: majority(3, "two-thirds"), c: count(5, 3), status: "rejected", summary: "Rejected 5-3 (two-thirds needed)." },
+    {
+      name: "abstentions reach quorum but do not vote",
+      spec: majority(5),
+      c: count(2, 1, 2),
+      status: "ratified",
+      summary: "Ratified 2-1 (2 abstained).",
+    },
+    {
+      name: "quorum not met",
+      spec: majority(5),
+      c: count(3, 0),
+      status: "rejected",
+      summary: "Failed quorum: 3/5 ballots.",
+    },
+    {
+      name: "only abstentions",
+      spec: majority(1),
+      c: count(0, 0, 3),
+      status: "rejected",
+      summary: "Rejected 0-0 (3 abstained).",
+    },
+    {
+      name: "two-thirds reached",
+      spec: majority(3, "two-thirds"),
+      c: count(4, 2),
+      status: "ratified",
+      summary: "Ratified 4-2 (two-thirds needed).",
+    },
+    {
+      name: "two-thirds missed",
+      spec: majority(3, "two-thirds"),
+      c: count(5, 3),
+      status: "rejected",
+      summary: "Rejected 5-3 (two-thirds needed).",
+    },
   ])("$name", ({ spec, c, status, summary }) => {
     expect(decideOutcome(spec, c, [])).toMatchObject({ status, summary });
   });
@@ -55,8 +102,14 @@ describe("decideOutcome, each party must ratify", () => {
   });
 
   it("is ratified when every party ratifies", () => {
-    const outcome = decideOutcome(eachParty(2), count(8, 2), [party("Klingon Empire", count(4, 1)), party("Federation", count(4, 1))]);
-    expect(outcome).toMatchObject({ status: "ratified", summary: "Klingon Empire ratified 4-1; Federation ratified 4-1." });
+    const outcome = decideOutcome(eachParty(2), count(8, 2), [
+      party("Klingon Empire", count(4, 1)),
+      party("Federation", count(4, 1)),
+    ]);
+    expect(outcome).toMatchObject({
+      status: "ratified",
+      summary: "Klingon Empire ratified 4-1; Federation ratified 4-1.",
+    });
   });
 
   it("one party's fixed rejection settles it early, even while others vote", () => {
@@ -68,6 +121,9 @@ describe("decideOutcome, each party must ratify", () => {
   });
 
   it("with no parties named, nothing can be ratified", () => {
-    expect(decideOutcome(eachParty(1), count(3, 0), [])).toMatchObject({ status: "rejected", summary: "No party to ratify." });
+    expect(decideOutcome(eachParty(1), count(3, 0), [])).toMatchObject({
+      status: "rejected",
+      summary: "No party to ratify.",
+    });
   });
 });
