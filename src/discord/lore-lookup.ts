@@ -71,7 +71,10 @@ export async function answerLookup(
       `Type a ${noun} name to look up, for example \`kdf\` or \`Treaty of Alliance\`.`,
     );
 
-  const resolution = ctx.lore.resolve(input, guildId, kinds);
+  // A suggestion's label typed back as text ("Klingon Empire — Member", "Qo'noS · Place") means its name.
+  const label = /^(.+?)\s+(?:—|·)\s+[^—·]+$/.exec(input)?.[1];
+  const labelled = label ? ctx.lore.resolve(label, guildId, kinds) : undefined;
+  const resolution = labelled?.kind === "found" ? labelled : ctx.lore.resolve(input, guildId, kinds);
   const quoted = quoteInput(input);
   if (resolution.kind === "found") {
     await send(interaction, { embeds: [await entryCard(ctx, resolution.entry, guildId)] });

@@ -121,7 +121,7 @@ export function parseLoreFile(relative: string, raw: string, problems: LoreFileP
     "kind",
     `is ${fm.kind}, so the file belongs in ${KIND_FOLDERS[fm.kind]}/`,
   );
-  const body = split.body.trim();
+  const body = reflow(split.body.trim());
   check(body.length <= 3000, "body", `must be at most 3000 characters (it has ${body.length})`);
   if (fm.kind === "faction") {
     check(fm.quadrants.length > 0, "quadrants", "a faction needs at least one quadrant");
@@ -227,6 +227,23 @@ function fieldName(issue: z.core.$ZodIssue): string {
         .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
         .join(".")
         .replace(/\.\[/g, "[");
+}
+
+/**
+ * Joins the hard-wrapped lines of each paragraph: authors wrap at ~120 columns, but Discord shows every newline
+ * as a line break. Lists, headings, quotes and blank lines stay as written.
+ */
+export function reflow(body: string): string {
+  const structural = /^\s*(?:[-*+]\s|\d+[.)]\s|#{1,6}\s|>|```|\|)/;
+  return body
+    .replace(/\r\n?/g, "\n")
+    .split(/\n{2,}/)
+    .map((paragraph) => {
+      const lines = paragraph.split("\n");
+      if (lines.some((line) => structural.test(line))) return paragraph;
+      return lines.map((line) => line.trim()).join(" ");
+    })
+    .join("\n\n");
 }
 
 function firstLine(error: unknown): string {

@@ -107,3 +107,12 @@ describe("readLoreFolder", () => {
     expect(readLoreFolder(dir).digest).not.toBe(first);
   });
 });
+
+describe("reflow", () => {
+  it("joins hard-wrapped paragraph lines but keeps lists, headings and paragraphs", async () => {
+    const { reflow } = await import("../../src/lore/lore-files.js");
+    expect(reflow("One line\nwrapped here.\n\n## Heading\n\n- item one\n- item two\n\nLast\nparagraph.")).toBe(
+      "One line wrapped here.\n\n## Heading\n\n- item one\n- item two\n\nLast paragraph.",
+    );
+  });
+});
