@@ -10,8 +10,20 @@ import type { CommandModule } from "../../src/discord/command-module.js";
 import { createLogger } from "../../src/logging/logger.js";
 import type { Clock } from "../../src/time/clock.js";
 import { autocomplete, button, chatInput, type OptionValue, stringSelect } from "../loopback/interactions.js";
-import { type InteractionHandle, LoopbackDiscord, snowflake } from "../loopback/server.js";
+import {
+  type ChannelSeed,
+  type GuildSeed,
+  type InteractionHandle,
+  type InteractOptions,
+  LoopbackDiscord,
+  type MemberSeed,
+  type RoleSeed,
+  snowflake,
+} from "../loopback/server.js";
 import { tempDir } from "./temp-dir.js";
+
+/** The audit-log reason of role changes a test makes "by hand", as a moderator would in Discord. */
+export const BY_HAND = "by hand";
 
 /** A clock the test moves by hand. */
 export class ManualClock implements Clock {
@@ -24,16 +36,47 @@ export class ManualClock implements Clock {
   }
 }
 
+/** What a test may add to the main server ("Khitomer Fleet") without changing its defaults. */
+export interface GuildExtras {
+  /** More roles (besides @everyone and the bot's role). */
+  roles?: RoleSeed[];
+  /** More members after alice (the owner) and bob. */
+  members?: MemberSeed[];
+  /** More text channels after #council. */
+  channels?: ChannelSeed[];
+  /** Permissions of the bot's managed role (default: a typical invite, Manage Roles included). */
+  botPermissions?: bigint | string;
+  /** Position of the bot's managed role (default: above every seeded role). */
+  botRolePosition?: number;
+}
+
 export interface TestBotOptions {
   clock?: Clock;
   commands?: readonly CommandModule[];
+  /** Additions to the main server. */
+  guild?: GuildExtras;
+  /** Whole extra servers, seeded as given (for example one where the bot lacks Manage Roles). */
+  extraGuilds?: GuildSeed[];
+  /** The privileged Server Members intent (member events, member list); default true, as in production. */
+  membersIntent?: boolean;
 }
+
+/** Who acts in an interaction, and optionally with which roles or permissions (default: seeded state). */
+export type Actor = {
+  discord?: LoopbackDiscord;
+  guildId?: string;
+  channelId?: string;
+  user?: string;
+  roles?: string[];
+  memberPermissions?: bigint | string;
+};
 
 /**
  * The real bot (startBot, the real discord.js client) logged into a loopback Discord with two servers, on a copy
  * of a migrated SQLite file with the canon imported. Log lines are kept as parsed JSON.
  */
 export async function startTestBot(options: TestBotOptions = {}) {
+  const extras = options.guild ?? {};
   const guildId = snowflake();
   const otherGuildId = snowflake();
   const channelId = snowflake();
@@ -46,8 +89,11 @@ export async function startTestBot(options: TestBotOptions = {}) {
         id: guildId,
         name: "Khitomer Fleet",
         ownerId: alice.id,
-        channels: [{ id: channelId, name: "council" }],
-        members: [{ user: alice }, { user: bob }],
+        channels: [{ id: channelId, name: "council" }, ...(extras.channels ?? [])],
+        members: [{ user: alice }, { user: bob }, ...(extras.members ?? [])],
+        ...(extras.roles ? { roles: extras.roles } : {}),
+        ...(extras.botPermissions !== undefined ? { botPermissions: extras.botPermissions } : {}),
+        ...(extras.botRolePosition !== undefined ? { botRolePosition: extras.botRolePosition } : {}),
       },
       {
         id: otherGuildId,
@@ -55,6 +101,7 @@ export async function startTestBot(options: TestBotOptions = {}) {
         channels: [{ id: otherChannelId, name: "general" }],
         members: [{ user: bob }],
       },
+      ...(options.extraGuilds ?? []),
     ],
   });
   const { dir, cleanup } = tempDir();
@@ -75,17 +122,20 @@ export async function startTestBot(options: TestBotOptions = {}) {
     DISCORD_API_BASE: discord.apiBase,
     DATABASE_URL: `file:${database}`,
     LOG_LEVEL: "debug",
+    DISCORD_MEMBERS_INTENT: options.membersIntent === false ? "false" : "true",
   });
   const log = createLogger({ level: "debug", pretty: false, destination, secrets: [discord.token] });
-  let bot: RunningBot;
-  try {
-    bot = await startBot({
+  const launch = () =>
+    startBot({
       config,
       log,
       token: discord.token,
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.commands ? { commands: options.commands } : {}),
     });
+  let bot: RunningBot;
+  try {
+    bot = await launch();
   } catch (error) {
     await discord.close();
     cleanup();
@@ -101,7 +151,10 @@ export async function startTestBot(options: TestBotOptions = {}) {
 
   return {
     discord,
-    bot,
+    /** The running bot; a new one after restart(). */
+    get bot(): RunningBot {
+      return bot;
+    },
     database,
     guildId,
     otherGuildId,
@@ -116,7 +169,8 @@ export async function startTestBot(options: TestBotOptions = {}) {
       name: string,
       subcommand: string | undefined,
       values: Record<string, OptionValue> = {},
-      as: Partial<typeof base> = {},
+      as: Actor = {},
+      interact: InteractOptions = {},
     ) {
       return discord.interact(
         chatInput({
@@ -126,15 +180,10 @@ export async function startTestBot(options: TestBotOptions = {}) {
           ...(subcommand ? { subcommand } : {}),
           options: values,
         }),
+        interact,
       );
     },
-    autocomplete(
-      name: string,
-      subcommand: string | undefined,
-      focused: string,
-      value: string,
-      as: Partial<typeof base> = {},
-    ) {
+    autocomplete(name: string, subcommand: string | undefined, focused: string, value: string, as: Actor = {}) {
       return discord.interact(
         autocomplete({
           ...base,
@@ -146,11 +195,36 @@ export async function startTestBot(options: TestBotOptions = {}) {
         }),
       );
     },
-    click(message: APIMessage, customId: string, as: Partial<typeof base> = {}) {
+    click(message: APIMessage, customId: string, as: Actor = {}) {
       return discord.interact(button({ ...base, ...as, message, customId }));
     },
-    select(message: APIMessage, customId: string, values: string[], as: Partial<typeof base> = {}) {
+    select(message: APIMessage, customId: string, values: string[], as: Actor = {}) {
       return discord.interact(stringSelect({ ...base, ...as, message, customId, values }));
+    },
+    /**
+     * A moderator adds or removes a role by hand in Discord, not through the bot. The loopback records the call
+     * with the audit-log reason BY_HAND, so `botRequests()` can leave it out.
+     */
+    async changeRoleByHand(guild: string, userId: string, roleId: string, change: "add" | "remove") {
+      const response = await fetch(`${discord.apiBase}/v10/guilds/${guild}/members/${userId}/roles/${roleId}`, {
+        method: change === "add" ? "PUT" : "DELETE",
+        headers: { authorization: `Bot ${discord.token}`, "x-audit-log-reason": BY_HAND },
+      });
+      if (!response.ok) throw new Error(`changing a role by hand failed: ${response.status}`);
+    },
+    /** REST calls the bot made (changes made by hand left out), from `since` (an index into discord.requests). */
+    botRequests(since = 0) {
+      return discord.requests.slice(since).filter((r) => r.headers["x-audit-log-reason"] !== BY_HAND);
+    },
+    /**
+     * Stops the bot and starts a new one on the same database file and loopback Discord, as after a deploy or a
+     * crash. `whileDown` runs in between: change the world the bot will find when it comes back.
+     */
+    async restart(whileDown?: () => void | Promise<void>) {
+      await bot.stop();
+      await whileDown?.();
+      bot = await launch();
+      return bot;
     },
     async stop() {
       await bot.stop();
