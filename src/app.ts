@@ -83,7 +83,10 @@ export interface RunningBot {
 
 export async function startBot(options: Omit<AppOptions, "roles"> & { token: string }): Promise<RunningBot> {
   const client = createDiscordClient(options.config, options.log);
-  const ctx = await createApp({ ...options, roles: discordRoles(client) });
+  const ctx = await createApp({
+    ...options,
+    roles: discordRoles(client, { membersIntent: options.config.membersIntent }),
+  });
   const router = createInteractionRouter(ctx.commands, ctx);
   client.on(Events.InteractionCreate, (interaction) => {
     void router.handle(interaction);

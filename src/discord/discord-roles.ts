@@ -3,7 +3,10 @@ import type { RoleProblem } from "../factions/model.js";
 import type { RoleGateway } from "../factions/roles.js";
 
 /** RoleGateway over discord.js: checks what Discord would refuse before asking, and names what went wrong. */
-export function discordRoles(client: Client): RoleGateway {
+export function discordRoles(
+  client: Client,
+  options: { membersIntent: boolean } = { membersIntent: true },
+): RoleGateway {
   async function guildOf(guildId: string): Promise<Guild | null> {
     return client.guilds.cache.get(guildId) ?? (await client.guilds.fetch(guildId).catch(() => null));
   }
@@ -55,6 +58,8 @@ export function discordRoles(client: Client): RoleGateway {
       return (await diagnose(guildId, roleId)) ?? change("delete", guildId, userId, roleId);
     },
     async holders(guildId, roleId) {
+      // Without the Server Members intent Discord sends no member list; asking would only time out.
+      if (!options.membersIntent) return null;
       const guild = await guildOf(guildId);
       if (!guild) return null;
       try {

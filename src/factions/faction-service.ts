@@ -7,7 +7,14 @@ import type { Clock } from "../time/clock.js";
 import { ConstraintConflict, type FactionStore, type JoinRequestRow } from "./faction-store.js";
 import type { FactionEvent, GuildSettings, JoinPolicy, Membership, RoleProblem, ServerFaction } from "./model.js";
 import type { RoleGateway } from "./roles.js";
-import { decideJoin, decidePlacement, effectivePolicy, roleProblemText, validateFactionName } from "./rules.js";
+import {
+  decideJoin,
+  decidePlacement,
+  effectivePolicy,
+  freeSlot,
+  roleProblemText,
+  validateFactionName,
+} from "./rules.js";
 
 export type JoinResult =
   | { kind: "joined"; faction: ServerFaction; roleProblem: RoleProblem | null }
@@ -17,6 +24,8 @@ export interface RoleReport {
   granted: number;
   revoked: number;
   problems: { factionName: string; roleId: string; problem: RoleProblem }[];
+  /** The member list could not be read (no Server Members intent): roles given by hand could not be taken back. */
+  holdersUnknown?: boolean;
 }
 
 export interface FactionCard {
@@ -129,12 +138,15 @@ export class FactionService {
     for (let attempt = 1; ; attempt += 1) {
       const faction = await this.materialize(target);
       const factionId = faction.id as string;
-      const [settings, current, pending] = await Promise.all([
+      const [settings, all, pending] = await Promise.all([
         this.store.settings(guildId),
         this.store.memberships(guildId, userId, { includeDeparted: true }),
         this.store.pendingRequest(guildId, userId, factionId),
       ]);
-      const decision = decideJoin(faction, settings, current, pending !== undefined);
+      const counted = await this.counted(guildId, all);
+      const ruled = decideJoin(faction, settings, counted, pending !== undefined);
+      // Memberships of archived factions still hold their slots; take one that is free among all of them.
+      const decision = ruled.kind === "join" ? { ...ruled, slot: freeSlot(all, settings.maxFactions) } : ruled;
       if (decision.kind === "refuse") throw new UserError(decision.code, decision.message);
       try {
         if (decision.kind === "request") {
@@ -357,6 +369,16 @@ export class FactionService {
   async roster(faction: ServerFaction, page: number, size: number) {
     if (!faction.id) return { members: [], total: 0 };
     return this.store.roster(faction.guildId, faction.id, { offset: page * size, limit: size });
+  }
+
+  /**
+   * Memberships that count against the server's limit: archived factions keep their rosters readable but no longer
+   * hold a member back from joining another.
+   */
+  private async counted(guildId: string, all: Membership[]): Promise<Membership[]> {
+    if (all.length === 0) return all;
+    const archived = new Set((await this.store.factions(guildId)).filter((f) => f.archivedAt).map((f) => f.id));
+    return all.filter((m) => !archived.has(m.factionId));
   }
 
   /** A member's present memberships (not those kept while they are away from the server). */
@@ -592,6 +614,7 @@ export class FactionService {
     const members = faction.archivedAt ? [] : await this.store.allMembers(faction.guildId, faction.id);
     const wanted = new Set(members.filter((m) => !m.departedAt).map((m) => m.userId));
     const holders = await this.roles.holders(faction.guildId, roleId);
+    if (!holders) report.holdersUnknown = true;
     const have = new Set(holders ?? []);
     for (const userId of wanted) {
       if (holders && have.has(userId)) continue;

@@ -18,6 +18,7 @@ class MemoryRoles implements RoleGateway {
   readonly held = new Map<string, Set<string>>();
   refuse: RoleProblem | null = null;
   present = new Set<string>();
+  memberListReadable = true;
   async grant(_g: string, userId: string, roleId: string) {
     if (this.refuse) return this.refuse;
     this.holders_(roleId).add(userId);
@@ -32,7 +33,7 @@ class MemoryRoles implements RoleGateway {
     return this.refuse;
   }
   async holders(_g: string, roleId: string) {
-    return [...this.holders_(roleId)];
+    return this.memberListReadable ? [...this.holders_(roleId)] : null;
   }
   async isMember(_g: string, userId: string) {
     return this.present.has(userId);
@@ -119,6 +120,45 @@ describe("joining", () => {
     expect(
       await db.prisma.factionEvent.count({ where: { guildId: A, userId: "u2", action: "role-sync-failed" } }),
     ).toBe(1);
+  });
+});
+
+describe("archived factions", () => {
+  it("keep their members' history but do not hold them back from joining another faction", async () => {
+    const house = await service.create(A, "admin", {
+      name: "House of Mogh",
+      description: "",
+      color: null,
+      emoji: null,
+      basedOn: null,
+      policy: null,
+    });
+    await service.join(A, "u5", house);
+    await service.archive(A, "admin", house);
+    await expect(service.join(A, "u5", await canon("dominion"))).resolves.toMatchObject({ kind: "joined" });
+    expect((await service.whois(A, "u5")).memberships.map((m) => m.factionName).sort()).toEqual([
+      "Dominion",
+      "House of Mogh",
+    ]);
+  });
+});
+
+describe("resync", () => {
+  it("without a readable member list, gives roles to members who lack them and says it could not take any back", async () => {
+    const klingon = await canon("klingon-empire");
+    await service.join(A, "u6", klingon);
+    const { faction } = await service.linkRole(
+      A,
+      "admin",
+      (await service.forEntry(A, lore.bySlug("klingon-empire", null)!))!,
+      "900000000000000002",
+    );
+    roles.held.set("900000000000000002", new Set(["stranger"]));
+    roles.memberListReadable = false;
+    const report = await service.resync(A, "admin");
+    expect(report.holdersUnknown).toBe(true);
+    expect(roles.held.get("900000000000000002")).toEqual(new Set(["stranger", "u6"]));
+    expect(faction.roleId).toBe("900000000000000002");
   });
 });
 

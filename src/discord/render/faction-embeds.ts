@@ -164,6 +164,10 @@ export function eventLine(event: FactionEvent, names: ReadonlyMap<string, string
 export function roleReportText(report: RoleReport): string {
   const parts: string[] = [];
   if (report.granted || report.revoked) parts.push(`Roles: ${report.granted} given, ${report.revoked} taken back.`);
+  if (report.holdersUnknown)
+    parts.push(
+      "ℹ️ I cannot read the member list (the Server Members intent is off), so members given a faction role by hand keep it; I only gave roles to members who lacked them.",
+    );
   const seen = new Set<string>();
   for (const p of report.problems) {
     const text = `${name(p.factionName)}: ${roleProblemText(p.problem, p.roleId)}`;
