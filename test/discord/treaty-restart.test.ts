@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { modalSubmit } from "../loopback/interactions.js";
+import { callbackData, ManualClock, startTestBot, type TestBot } from "../support/bot-harness.js";
+
+// A restart in the middle of a vote: ballots stay, voting goes on, and the deadline closes it exactly once.
+
+const clock = new ManualClock();
+let t: TestBot;
+
+beforeAll(async () => {
+  t = await startTestBot({ clock });
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe("a bot restarted mid-vote", () => {
+  it("loses no ballot and closes the vote once at its deadline", async () => {
+    const prisma = () => t.bot.ctx.db.prisma;
+    const members = [t.alice.id, t.bob.id, "800000000000000001", "800000000000000002"];
+    const entry = t.bot.ctx.lore.bySlug("deferi", null)!;
+    const deferi = await t.bot.ctx.factions.materialize((await t.bot.ctx.factions.forEntry(t.guildId, entry))!);
+    await prisma().factionMember.createMany({
+      data: members.map((userId) => ({ guildId: t.guildId, userId, factionId: deferi.id!, slot: 0 })),
+    });
+
+    const open = await t.command("treaty", "propose", { "party-1": "deferi", window: "2h" }).callback;
+    await callbackData(
+      t.discord.interact(
+        modalSubmit({
+          discord: t.discord,
+          guildId: t.guildId,
+          channelId: t.channelId,
+          user: t.alice.id,
+          modal: open.data as never,
+          fields: { title: "Defera Compact", terms: "Defera stays open to all members." },
+        }),
+      ),
+    );
+    const treaty = await prisma().treaty.findUniqueOrThrow({
+      where: { guildId_number: { guildId: t.guildId, number: 1 } },
+    });
+    const message = () => t.discord.message(treaty.messageId!)!;
+    await t.click(message(), `treaty-vote:${treaty.id}:aye`).callback;
+    await t.click(message(), `treaty-vote:${treaty.id}:nay`, { user: t.bob.id }).callback;
+
+    await t.restart();
+
+    expect(await prisma().ballot.count({ where: { treatyId: treaty.id } })).toBe(2);
+    await t.click(message(), `treaty-vote:${treaty.id}:aye`, { user: members[2] }).callback;
+    clock.advance(2 * 3_600_000 + 1000);
+    await t.bot.ctx.jobs.poke();
+    await t.bot.ctx.jobs.poke();
+
+    expect(await prisma().treaty.findUniqueOrThrow({ where: { id: treaty.id } })).toMatchObject({
+      status: "ratified",
+      summary: "Ratified 2-1.",
+      closeReason: "deadline",
+    });
+    const results = t.discord
+      .messages(t.channelId)
+      .filter((m) => m.content.startsWith("**Treaty #1: Defera Compact**"));
+    expect(results).toHaveLength(1);
+    const job = await prisma().scheduledJob.findUniqueOrThrow({ where: { key: `treaty-close:${treaty.id}` } });
+    expect(job).toMatchObject({ status: "done", attempts: 1 });
+  });
+});
