@@ -13,19 +13,23 @@ const data = new SlashCommandBuilder()
   .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM)
   .toJSON();
 
-/** One line per command or subcommand, from the same definitions that are registered with Discord. */
+/** One line per command, subcommand and grouped subcommand, from the same definitions registered with Discord. */
 export function helpLines(commands: readonly CommandModule[]): string[] {
   const lines: string[] = [];
-  for (const command of commands) {
-    const subs = (command.data.options ?? []).filter(
-      (option): option is Extract<APIApplicationCommandOption, { type: ApplicationCommandOptionType.Subcommand }> =>
-        option.type === ApplicationCommandOptionType.Subcommand,
+  const walk = (path: string, options: readonly APIApplicationCommandOption[] | undefined, description: string) => {
+    const nested = (options ?? []).filter(
+      (o) =>
+        o.type === ApplicationCommandOptionType.Subcommand || o.type === ApplicationCommandOptionType.SubcommandGroup,
     );
-    if (subs.length === 0)
-      lines.push(`\`/${command.data.name}${usage(command.data.options)}\` — ${command.data.description}`);
-    for (const sub of subs)
-      lines.push(`\`/${command.data.name} ${sub.name}${usage(sub.options)}\` — ${sub.description}`);
-  }
+    if (nested.length === 0) lines.push(`\`/${path}${usage(options)}\` — ${description}`);
+    for (const option of nested)
+      walk(
+        `${path} ${option.name}`,
+        "options" in option ? (option.options as APIApplicationCommandOption[]) : undefined,
+        option.description,
+      );
+  };
+  for (const command of commands) walk(command.data.name, command.data.options, command.data.description);
   return lines;
 }
 

@@ -1,9 +1,12 @@
 import { type Client, Events } from "discord.js";
 import { commands as defaultCommands } from "../commands/index.js";
 import type { Config } from "./config/config.js";
+import { COUNCIL_JOB, CouncilService } from "./council/council-service.js";
+import { CouncilStore } from "./council/council-store.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { createDiscordClient } from "./discord/client.js";
 import type { AppContext, CommandModule } from "./discord/command-module.js";
+import { discordCouncilPublisher } from "./discord/council-messages.js";
 import { discordRoles } from "./discord/discord-roles.js";
 import { registerMemberEvents } from "./discord/member-events.js";
 import { createInteractionRouter } from "./discord/router.js";
@@ -60,6 +63,21 @@ export async function createApp(options: AppOptions): Promise<AppContext> {
   jobs.on(CLOSE_JOB, async (job) => {
     await treaties.closeByDeadline(String(job.guildId), String(job.payload.treatyId));
   });
+  const council = new CouncilService(
+    new CouncilStore(db.prisma),
+    jobStore,
+    factions,
+    treaties,
+    clock,
+    log,
+    jobs.owner,
+    () => {
+      void jobs.poke();
+    },
+  );
+  jobs.on(COUNCIL_JOB, async (job) => {
+    await council.run(String(job.payload.scheduleId));
+  });
   return {
     config,
     log,
@@ -67,6 +85,7 @@ export async function createApp(options: AppOptions): Promise<AppContext> {
     lore,
     factions,
     treaties,
+    council,
     jobs,
     clock,
     timers: new TimerRegistry(),
@@ -93,6 +112,7 @@ export async function startBot(options: Omit<AppOptions, "roles"> & { token: str
   });
   registerMemberEvents(client, ctx);
   ctx.treaties.usePublisher(discordTreatyPublisher(client, ctx.log));
+  ctx.council.usePublisher(discordCouncilPublisher(client, ctx.log));
   // Timed jobs start once the gateway is up, so a due treaty close can post its result.
   client.once(Events.ClientReady, () => ctx.jobs.start());
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));

@@ -6,6 +6,7 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import type { Config } from "../config/config.js";
+import type { CouncilService } from "../council/council-service.js";
 import type { Database } from "../db/database.js";
 import type { FactionService } from "../factions/faction-service.js";
 import type { Logger } from "../logging/logger.js";
@@ -23,6 +24,7 @@ export interface AppContext {
   lore: LoreService;
   factions: FactionService;
   treaties: TreatyService;
+  council: CouncilService;
   /** The loop that runs timed jobs (treaty deadlines); started once the bot is connected. */
   jobs: JobLoop;
   clock: Clock;

@@ -668,6 +668,28 @@ export class FactionService {
     return { departed, returned };
   }
 
+  /** What changed in the server's factions after a moment: for the council's agenda. */
+  async changesSince(guildId: string, since: Date | null) {
+    const events = await this.store.eventsSince(guildId, since, [
+      "created",
+      "archived",
+      "joined",
+      "approved",
+      "left",
+      "moved",
+      "removed",
+    ]);
+    const names = await this.namesById(guildId);
+    const name = (id: string | null) => (id ? (names.get(id) ?? "a removed faction") : "?");
+    return {
+      created: events.filter((e) => e.action === "created").map((e) => name(e.factionId)),
+      archived: events.filter((e) => e.action === "archived").map((e) => name(e.factionId)),
+      joined: events.filter((e) => e.action === "joined" || e.action === "approved").length,
+      left: events.filter((e) => e.action === "left" || e.action === "removed").length,
+      moved: events.filter((e) => e.action === "moved").length,
+    };
+  }
+
   guildsWithMembers(): Promise<string[]> {
     return this.store.guildIdsWithMembers();
   }

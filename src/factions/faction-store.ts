@@ -367,6 +367,25 @@ export class FactionStore {
     await addEvent(this.prisma, event);
   }
 
+  /** Events of some kinds after a moment (the council's "since the last session"). */
+  async eventsSince(guildId: string, since: Date | null, actions: readonly FactionAction[]): Promise<FactionEvent[]> {
+    const rows = await this.prisma.factionEvent.findMany({
+      where: { guildId, action: { in: [...actions] }, ...(since ? { createdAt: { gt: since } } : {}) },
+      orderBy: { createdAt: "asc" },
+      take: 500,
+    });
+    return rows.map((row) => ({
+      id: row.id,
+      guildId: row.guildId,
+      factionId: row.factionId,
+      userId: row.userId,
+      actorId: row.actorId,
+      action: row.action as FactionAction,
+      detail: JSON.parse(row.detail) as Record<string, unknown>,
+      createdAt: row.createdAt,
+    }));
+  }
+
   async events(
     guildId: string,
     filter: { userId?: string; offset: number; limit: number },

@@ -321,6 +321,14 @@ export class TreatyService {
     return final;
   }
 
+  openTreaties(guildId: string): Promise<Treaty[]> {
+    return this.store.openTreaties(guildId);
+  }
+
+  decidedSince(guildId: string, since: Date | null): Promise<Treaty[]> {
+    return this.store.decidedSince(guildId, since);
+  }
+
   async list(guildId: string, status: TreatyStatus | null, page: number, size: number) {
     return this.store.list(guildId, status, { offset: page * size, limit: size });
   }

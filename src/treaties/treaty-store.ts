@@ -202,6 +202,27 @@ export class TreatyStore {
     await this.prisma.treaty.updateMany({ where: { guildId, id, status: "closing" }, data });
   }
 
+  /** Treaties open for votes, closing soonest first (the council's agenda). */
+  async openTreaties(guildId: string): Promise<Treaty[]> {
+    return (
+      await this.prisma.treaty.findMany({ where: { guildId, status: "open" }, orderBy: { closesAt: "asc" }, take: 15 })
+    ).map(toTreaty);
+  }
+
+  /** Treaties decided (or withdrawn) after a moment, oldest first. */
+  async decidedSince(guildId: string, since: Date | null): Promise<Treaty[]> {
+    const rows = await this.prisma.treaty.findMany({
+      where: {
+        guildId,
+        status: { in: ["ratified", "rejected", "withdrawn"] },
+        ...(since ? { closedAt: { gt: since } } : {}),
+      },
+      orderBy: { closedAt: "asc" },
+      take: 15,
+    });
+    return rows.map(toTreaty);
+  }
+
   async createDraft(
     guildId: string,
     userId: string,

@@ -84,7 +84,7 @@ describe("npm run deploy-commands", () => {
     });
     expect(await run.exited).toBe(0);
     expect(run.stdout()).toMatch(
-      /Registered 6 commands \(\/faction, \/lore, \/treaty, \/faction-admin, \/config, \/help\) to server \d+/,
+      /Registered 7 commands \(\/faction, \/lore, \/treaty, \/council, \/faction-admin, \/config, \/help\) to server \d+/,
     );
     const put = discord.requests.find((r) => r.method === "PUT");
     expect(put?.route).toBe(`/applications/${discord.applicationId}/guilds/${devGuild}/commands`);
@@ -104,13 +104,8 @@ describe("npm run deploy-commands", () => {
     expect(discord.requests.map((r) => `${r.method} ${r.route}`)).toEqual(
       expect.arrayContaining(["GET /applications/@me", `PUT /applications/${discord.applicationId}/commands`]),
     );
-    expect(discord.commands().map((c) => c.name)).toEqual([
-      "faction",
-      "lore",
-      "treaty",
-      "faction-admin",
-      "config",
-      "help",
-    ]);
+    const { commands } = await import("../../commands/index.js");
+    expect(discord.commands().map((c) => c.name)).toEqual(commands.map((c) => c.data.name));
+    expect(discord.commands().map((c) => c.name)).toContain("council");
   });
 });

@@ -12,7 +12,8 @@ import { neutralizeMentions, truncate } from "../text.js";
 
 const FACTION_COLOUR = 0x5865f2;
 const name = (text: string) => neutralizeMentions(escapeMarkdown(text));
-export const at = (date: Date, style: "f" | "D" | "R" = "f") => `<t:${Math.floor(date.getTime() / 1000)}:${style}>`;
+export const at = (date: Date, style: "f" | "F" | "D" | "R" = "f") =>
+  `<t:${Math.floor(date.getTime() / 1000)}:${style}>`;
 
 export function factionLabel(faction: Pick<ServerFaction, "name" | "emoji">): string {
   return faction.emoji ? `${faction.emoji} ${name(faction.name)}` : name(faction.name);
