@@ -191,7 +191,7 @@ export const council: CommandModule = {
           interaction.options.getString("note", true),
         );
         return send(interaction, {
-          content: `Added. ${waiting} note${waiting === 1 ? "" : "s"} wait for the next session.`,
+          content: `Added. ${waiting} note${waiting === 1 ? " waits" : "s wait"} for the next session.`,
           ephemeral: true,
         });
       }

@@ -201,7 +201,7 @@ export class CouncilService {
   /** The job: handles everything due for one schedule, then queues the next wake. */
   async run(scheduleId: string): Promise<void> {
     const schedule = await this.store.scheduleById(scheduleId);
-    if (!schedule || schedule.status !== "active") return;
+    if (schedule?.status !== "active") return;
     const now = this.clock.now();
     const plan = planWork(schedule, now);
     for (const session of plan.sessions) {

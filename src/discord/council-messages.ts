@@ -7,7 +7,7 @@ import {
 } from "discord.js";
 import type { CouncilPublisher, PostResult } from "../council/council-service.js";
 import type { Logger } from "../logging/logger.js";
-import { postToChannel } from "./channel-post.js";
+import { postToChannel, sendDirect } from "./channel-post.js";
 import { reminderText, sessionEmbed } from "./render/council-embeds.js";
 
 const EVENT_LENGTH_MS = 60 * 60_000;
@@ -41,6 +41,9 @@ export function discordCouncilPublisher(client: Client, log: Logger): CouncilPub
         const there = await postToChannel(client, system, { content: `⚠️ ${text}` });
         if (there.ok) return;
       }
+      // No channel to write in: the admin who set the schedule hears it directly.
+      const guildName = guild?.name ?? "your server";
+      if (await sendDirect(client, schedule.createdBy, { content: `⚠️ On ${guildName}: ${text}` })) return;
       log.warn({ guildId: schedule.guildId, text }, "could not tell the admins about a council problem");
     },
     async upsertEvent(schedule, at) {

@@ -25,6 +25,13 @@ import { tempDir } from "./temp-dir.js";
 /** The audit-log reason of role changes a test makes "by hand", as a moderator would in Discord. */
 export const BY_HAND = "by hand";
 
+/** "agenda add" names a subcommand in a group; "info" a plain subcommand. */
+function subcommandPath(subcommand: string | undefined): { subcommand?: string; subcommandGroup?: string } {
+  if (!subcommand) return {};
+  const [first, second] = subcommand.split(" ");
+  return second ? { subcommandGroup: first as string, subcommand: second } : { subcommand: first as string };
+}
+
 /** A clock the test moves by hand. */
 export class ManualClock implements Clock {
   constructor(private current = new Date("2026-11-21T18:00:00Z")) {}
@@ -177,7 +184,7 @@ export async function startTestBot(options: TestBotOptions = {}) {
           ...base,
           ...as,
           command: definition(name),
-          ...(subcommand ? { subcommand } : {}),
+          ...subcommandPath(subcommand),
           options: values,
         }),
         interact,
@@ -189,7 +196,7 @@ export async function startTestBot(options: TestBotOptions = {}) {
           ...base,
           ...as,
           command: definition(name),
-          ...(subcommand ? { subcommand } : {}),
+          ...subcommandPath(subcommand),
           focused,
           value,
         }),
@@ -220,6 +227,13 @@ export async function startTestBot(options: TestBotOptions = {}) {
      * Stops the bot and starts a new one on the same database file and loopback Discord, as after a deploy or a
      * crash. `whileDown` runs in between: change the world the bot will find when it comes back.
      */
+    /**
+     * A second bot process on the same database file and loopback Discord (another shard or a second machine in
+     * production). The caller stops it.
+     */
+    launchAnother() {
+      return launch();
+    },
     async restart(whileDown?: () => void | Promise<void>) {
       await bot.stop();
       await whileDown?.();
