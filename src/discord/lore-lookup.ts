@@ -8,7 +8,7 @@ import {
   StringSelectMenuBuilder,
 } from "discord.js";
 import { UserError } from "../errors.js";
-import { KIND_LABELS, type LoreEntry, type LoreKind } from "../lore/model.js";
+import { KIND_LABELS, type LoreHeader, type LoreKind } from "../lore/model.js";
 import { normalize } from "../lore/normalize.js";
 import type { AppContext } from "./command-module.js";
 import { entryCard } from "./render/entry-card.js";
@@ -43,7 +43,7 @@ export async function respondWithLoreChoices(
   await interaction.respond(loreChoices(ctx, interaction.guildId, typed, kinds));
 }
 
-function choiceLabel(entry: LoreEntry, kinds?: readonly LoreKind[]): string {
+function choiceLabel(entry: LoreHeader, kinds?: readonly LoreKind[]): string {
   if (entry.kind === "faction" && kinds?.length === 1) return `${entry.name} — ${standingText(entry).split(" — ")[0]}`;
   return `${entry.name} · ${KIND_LABELS[entry.kind]}`;
 }
@@ -100,7 +100,7 @@ export async function answerLookup(
 type PickMode = "public" | "private";
 
 /** A select menu of entries; picking one shows it (publicly for a lookup, privately inside search results). */
-export function pickMenu(ownerId: string, entries: readonly LoreEntry[], mode: PickMode) {
+export function pickMenu(ownerId: string, entries: readonly LoreHeader[], mode: PickMode) {
   const menu = new StringSelectMenuBuilder()
     .setCustomId(`${LORE_PICK_PREFIX}:${ownerId}:${mode}`)
     .setPlaceholder("Choose an entry")

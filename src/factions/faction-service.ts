@@ -1,7 +1,7 @@
 import { UserError } from "../errors.js";
 import type { Logger } from "../logging/logger.js";
 import type { LoreService } from "../lore/lore-service.js";
-import { CANON_SCOPE, type LoreDraft, type LoreEntry } from "../lore/model.js";
+import { CANON_SCOPE, type LoreDraft, type LoreHeader } from "../lore/model.js";
 import { normalize, slugify } from "../lore/normalize.js";
 import type { Clock } from "../time/clock.js";
 import { ConstraintConflict, type FactionStore, type JoinRequestRow } from "./faction-store.js";
@@ -78,7 +78,7 @@ export class FactionService {
   }
 
   /** The server's view of a faction lore entry (canon or the server's own). */
-  async forEntry(guildId: string, entry: LoreEntry): Promise<ServerFaction | undefined> {
+  async forEntry(guildId: string, entry: LoreHeader): Promise<ServerFaction | undefined> {
     if (entry.kind !== "faction") return undefined;
     if (entry.scope !== CANON_SCOPE && entry.scope !== guildId) return undefined;
     const row = await this.store.factionBySlug(guildId, entry.slug);
@@ -91,7 +91,7 @@ export class FactionService {
   }
 
   /** The lore entry that carries a faction's card. */
-  entryOf(faction: ServerFaction): LoreEntry | undefined {
+  entryOf(faction: ServerFaction): LoreHeader | undefined {
     return faction.isCanon
       ? this.lore.bySlug(faction.slug, null)
       : this.lore.index.getBySlug(faction.guildId, faction.slug);
@@ -109,7 +109,7 @@ export class FactionService {
     return faction;
   }
 
-  private resolveText(guildId: string, input: string): LoreEntry {
+  private resolveText(guildId: string, input: string): LoreHeader {
     const resolution = this.lore.resolve(input, guildId, ["faction"]);
     if (resolution.kind === "found") return resolution.entry;
     const names = (resolution.kind === "ambiguous" ? resolution.candidates : resolution.suggestions)
@@ -422,7 +422,7 @@ export class FactionService {
       description: string;
       color: number | null;
       emoji: string | null;
-      basedOn: LoreEntry | null;
+      basedOn: LoreHeader | null;
       policy: JoinPolicy | null;
     },
   ): Promise<ServerFaction> {
@@ -766,7 +766,8 @@ export class FactionService {
 
   /** A server-made faction's lore entry (scope = the server), so lookups and autocomplete find it there only. */
   private async saveLore(faction: ServerFaction): Promise<void> {
-    const base = faction.canonSlug ? this.lore.bySlug(faction.canonSlug, null) : undefined;
+    const baseHeader = faction.canonSlug ? this.lore.bySlug(faction.canonSlug, null) : undefined;
+    const base = baseHeader ? await this.lore.entry(baseHeader) : undefined;
     const draft: LoreDraft = {
       slug: faction.slug,
       kind: "faction",
@@ -793,7 +794,7 @@ export class FactionService {
   }
 }
 
-function virtualCanon(guildId: string, entry: LoreEntry): ServerFaction {
+function virtualCanon(guildId: string, entry: LoreHeader): ServerFaction {
   return {
     id: null,
     guildId,

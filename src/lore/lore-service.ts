@@ -5,6 +5,7 @@ import {
   CANON_SCOPE,
   type LoreDraft,
   type LoreEntry,
+  type LoreHeader,
   type LoreKind,
   type LoreSource,
   type Quadrant,
@@ -35,9 +36,12 @@ export class LoreService {
     private readonly log: Logger,
   ) {}
 
-  /** Loads every stored entry into the index. */
+  /** Full entries read recently (cards are drawn from these; the index keeps only headers). */
+  private readonly recent = new Map<string, LoreEntry>();
+
+  /** Loads every stored entry's header into the index, a page at a time. */
   async load(): Promise<void> {
-    for (const entry of await this.store.all()) this.index.upsert(entry);
+    await this.store.eachEntry((entry) => this.index.upsert(entry));
     const sources = await this.store.getState(CANON_SOURCES_KEY);
     if (sources) this.sources = new Map((JSON.parse(sources) as LoreSource[]).map((s) => [s.key, s]));
   }
@@ -58,8 +62,14 @@ export class LoreService {
     await this.store.setState(CANON_SOURCES_KEY, JSON.stringify(folder.sources));
     await this.store.setState(CANON_DIGEST_KEY, folder.digest);
     this.sources = new Map(folder.sources.map((s) => [s.key, s]));
-    for (const id of summary.removedIds) this.index.remove(id);
-    for (const entry of summary.written) this.index.upsert(entry);
+    for (const id of summary.removedIds) {
+      this.index.remove(id);
+      this.recent.delete(id);
+    }
+    for (const entry of summary.written) {
+      this.index.upsert(entry);
+      this.recent.delete(entry.id);
+    }
     this.log.info(
       { created: summary.created, updated: summary.updated, unchanged: summary.unchanged, removed: summary.removed },
       "canon lore imported",
@@ -71,6 +81,22 @@ export class LoreService {
   async saveServerEntry(guildId: string, draft: LoreDraft): Promise<LoreEntry> {
     const entry = await this.store.saveEntry(guildId, draft);
     this.index.upsert(entry);
+    this.recent.delete(entry.id);
+    return entry;
+  }
+
+  /** The whole entry (body, relations, events) for a card, from the database; the last few hundred are kept. */
+  async entry(header: Pick<LoreHeader, "id">): Promise<LoreEntry | undefined> {
+    const cached = this.recent.get(header.id);
+    if (cached) {
+      this.recent.delete(header.id);
+      this.recent.set(header.id, cached);
+      return cached;
+    }
+    const entry = await this.store.byId(header.id);
+    if (!entry) return undefined;
+    this.recent.set(entry.id, entry);
+    if (this.recent.size > 300) this.recent.delete(this.recent.keys().next().value as string);
     return entry;
   }
 
@@ -83,7 +109,7 @@ export class LoreService {
   }
 
   /** An entry by id, only if this server may see it (ids from buttons and autocomplete are member input). */
-  visible(id: string, guildId: string | null, kinds?: readonly LoreKind[]): LoreEntry | undefined {
+  visible(id: string, guildId: string | null, kinds?: readonly LoreKind[]): LoreHeader | undefined {
     const entry = this.index.get(id);
     if (!entry || (entry.scope !== CANON_SCOPE && entry.scope !== guildId)) return undefined;
     if (kinds && !kinds.includes(entry.kind)) return undefined;
@@ -91,11 +117,11 @@ export class LoreService {
   }
 
   /** Looks a slug up in the server's own lore first, then canon. */
-  bySlug(slug: string, guildId: string | null): LoreEntry | undefined {
+  bySlug(slug: string, guildId: string | null): LoreHeader | undefined {
     return (guildId ? this.index.getBySlug(guildId, slug) : undefined) ?? this.index.getBySlug(CANON_SCOPE, slug);
   }
 
-  factions(guildId: string | null, filter: { quadrant?: Quadrant; standing?: Standing } = {}): LoreEntry[] {
+  factions(guildId: string | null, filter: { quadrant?: Quadrant; standing?: Standing } = {}): LoreHeader[] {
     return this.index
       .list(guildId, ["faction"])
       .filter(
@@ -106,8 +132,8 @@ export class LoreService {
   }
 
   /** Treaties that name the entry as a party. */
-  treatiesOf(entry: LoreEntry, guildId: string | null): LoreEntry[] {
-    return this.index.list(guildId, ["treaty"]).filter((treaty) => treaty.details.parties?.includes(entry.slug));
+  treatiesOf(entry: Pick<LoreHeader, "slug">, guildId: string | null): LoreHeader[] {
+    return this.index.list(guildId, ["treaty"]).filter((treaty) => treaty.parties?.includes(entry.slug));
   }
 
   source(key: string): LoreSource | undefined {

@@ -28,6 +28,26 @@ export class LoreStore {
     return rows.map(toEntry);
   }
 
+  /** Every entry, a page at a time (startup loads 100,000 entries without holding all rows at once). */
+  async eachEntry(visit: (entry: LoreEntry) => void, pageSize = 5000): Promise<void> {
+    let cursor: string | undefined;
+    for (;;) {
+      const rows = await this.prisma.loreEntry.findMany({
+        orderBy: { id: "asc" },
+        take: pageSize,
+        ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+      });
+      for (const row of rows) visit(toEntry(row));
+      if (rows.length < pageSize) return;
+      cursor = rows.at(-1)?.id;
+    }
+  }
+
+  async byId(id: string): Promise<LoreEntry | undefined> {
+    const row = await this.prisma.loreEntry.findUnique({ where: { id } });
+    return row ? toEntry(row) : undefined;
+  }
+
   async count(scope: string): Promise<number> {
     return this.prisma.loreEntry.count({ where: { scope } });
   }

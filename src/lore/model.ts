@@ -105,6 +105,49 @@ export interface LoreEntry extends LoreDraft {
   scope: string;
 }
 
+/**
+ * What the in-memory index keeps of an entry: enough to search, list, label and link it. Bodies, relations and
+ * events stay in the database and are read when a card is drawn, so 100,000 entries fit in little memory.
+ */
+export interface LoreHeader {
+  id: string;
+  scope: string;
+  slug: string;
+  kind: LoreKind;
+  name: string;
+  aliases: string[];
+  tags: string[];
+  quadrants: Quadrant[];
+  standing: Standing | null;
+  /** The summary, shortened for labels and result lists. */
+  summary: string;
+  /** Treaties: party slugs and date, for the parties' cards. */
+  parties?: string[];
+  signed?: string;
+  standingNote?: string;
+}
+
+export const HEADER_SUMMARY_MAX = 160;
+
+export function headerOf(entry: LoreEntry): LoreHeader {
+  return {
+    id: entry.id,
+    scope: entry.scope,
+    slug: entry.slug,
+    kind: entry.kind,
+    name: entry.name,
+    aliases: entry.aliases,
+    tags: entry.tags,
+    quadrants: entry.quadrants,
+    standing: entry.standing,
+    summary:
+      entry.summary.length > HEADER_SUMMARY_MAX ? `${entry.summary.slice(0, HEADER_SUMMARY_MAX - 1)}…` : entry.summary,
+    ...(entry.details.parties ? { parties: entry.details.parties } : {}),
+    ...(entry.details.signed ? { signed: entry.details.signed } : {}),
+    ...(entry.details.standingNote ? { standingNote: entry.details.standingNote } : {}),
+  };
+}
+
 export interface LoreSource {
   key: string;
   site: string;

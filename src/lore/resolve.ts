@@ -1,4 +1,4 @@
-import type { LoreEntry } from "./model.js";
+import type { LoreHeader } from "./model.js";
 import { normalize } from "./normalize.js";
 import type { MatchTier, SearchHit } from "./search-index.js";
 
@@ -7,9 +7,9 @@ import type { MatchTier, SearchHit } from "./search-index.js";
  * or nothing good (the member gets the closest entries as "did you mean"). Never a confident wrong answer.
  */
 export type Resolution =
-  | { kind: "found"; entry: LoreEntry }
-  | { kind: "ambiguous"; candidates: LoreEntry[] }
-  | { kind: "none"; suggestions: LoreEntry[] };
+  | { kind: "found"; entry: LoreHeader }
+  | { kind: "ambiguous"; candidates: LoreHeader[] }
+  | { kind: "none"; suggestions: LoreHeader[] };
 
 const STRONG: readonly MatchTier[] = ["prefix", "word", "word-prefix", "compact"];
 /** A misspelling is taken as meant only when it is this good and clearly ahead of the next entry. */

@@ -300,8 +300,8 @@ describe("closing", () => {
 });
 
 describe("many members clicking at once", () => {
-  it("counts 340 simultaneous clicks by 300 members as 300 ballots, with coalesced tally edits", async () => {
-    const voters = Array.from({ length: 300 }, (_, i) => `5${String(i).padStart(17, "0")}`);
+  it("counts 230 simultaneous clicks by 200 members as 200 ballots, with coalesced tally edits", async () => {
+    const voters = Array.from({ length: 200 }, (_, i) => `5${String(i).padStart(17, "0")}`);
     await seedMembers("dominion", voters);
     await propose(
       { "party-1": "dominion", quorum: 1, window: "1h" },
@@ -314,7 +314,8 @@ describe("many members clicking at once", () => {
     const editsBefore = t.discord.requests.filter(
       (r) => r.method === "PATCH" && r.route === `/channels/${row.channelId}/messages/${row.messageId}`,
     ).length;
-    // Every voter clicks at once, and the first forty click twice: still one ballot each.
+    // Every voter clicks at once, and the first thirty click twice: still one ballot each. (The benchmark sends
+    // a thousand; a test on a loaded two-core CI machine keeps well inside Discord's three seconds.)
     const click = (user: string, choice: string) =>
       t.discord.interact(
         button({ discord: t.discord, guildId: t.guildId, user, message, customId: `treaty-vote:${row.id}:${choice}` }),
@@ -324,7 +325,7 @@ describe("many members clicking at once", () => {
       );
     const handles = voters.flatMap((user, i) => {
       const choice = i % 3 === 0 ? "nay" : "aye";
-      return i < 40 ? [click(user, choice), click(user, choice)] : [click(user, choice)];
+      return i < 30 ? [click(user, choice), click(user, choice)] : [click(user, choice)];
     });
     const callbacks = await Promise.all(handles.map((h) => h.callback));
     // Answered at once (4), or acknowledged silently in time and answered by a follow-up (6): never left hanging.
@@ -335,7 +336,7 @@ describe("many members clicking at once", () => {
     );
     expect(answers.every((text) => /^Your ballot on Treaty #6/.test(text ?? ""))).toBe(true);
     expect(t.logs.filter((l) => l.msg === "interaction failed")).toEqual([]);
-    expect(await prisma().ballot.count({ where: { treatyId: row.id } })).toBe(300);
+    expect(await prisma().ballot.count({ where: { treatyId: row.id } })).toBe(200);
     await t.bot.ctx.treaties.coalescer.idle();
     const edits =
       t.discord.requests.filter(
@@ -344,7 +345,7 @@ describe("many members clicking at once", () => {
     expect(edits).toBeGreaterThan(0);
     expect(edits).toBeLessThan(15);
     expect(proposalMessage(row.messageId!).embeds[0]?.fields?.find((f) => f.name === "Tally")?.value).toBe(
-      "Aye 200 · Nay 100 · Abstain 0",
+      "Aye 133 · Nay 67 · Abstain 0",
     );
   }, 60_000);
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { headerOf } from "../../src/lore/model.js";
 import { resolveQuery } from "../../src/lore/resolve.js";
 import { LoreIndex } from "../../src/lore/search-index.js";
 import { loreEntry } from "../support/lore-fixtures.js";
@@ -28,20 +29,24 @@ const resolve = (q: string) => resolveQuery(index.search(q, { guildId: null, kin
 
 describe("LoreIndex.search", () => {
   it("ignores case, accents and apostrophes", () => {
-    expect(index.search("QÓNOS", { guildId: null })[0]?.entry).toBe(qonos);
-    expect(index.search("fekihri", { guildId: null })[0]?.entry).toBe(fek);
+    expect(index.search("QÓNOS", { guildId: null })[0]?.entry.id).toBe(qonos.id);
+    expect(index.search("fekihri", { guildId: null })[0]?.entry.id).toBe(fek.id);
   });
 
   it("ranks an exact alias first", () => {
-    expect(index.search("kdf", { guildId: null })[0]).toMatchObject({ entry: klingon, tier: "exact", matched: "KDF" });
+    expect(index.search("kdf", { guildId: null })[0]).toMatchObject({
+      entry: { id: klingon.id },
+      tier: "exact",
+      matched: "KDF",
+    });
   });
 
   it("finds a prefix as typed", () => {
-    expect(index.search("klingon emp", { guildId: null }).map((h) => h.entry)).toEqual([klingon, rebels]);
+    expect(index.search("klingon emp", { guildId: null }).map((h) => h.entry.id)).toEqual([klingon.id, rebels.id]);
   });
 
   it("finds a misspelling", () => {
-    expect(index.search("klingin empire", { guildId: null })[0]?.entry).toBe(klingon);
+    expect(index.search("klingin empire", { guildId: null })[0]?.entry.id).toBe(klingon.id);
   });
 
   it("filters by kind", () => {
@@ -49,14 +54,14 @@ describe("LoreIndex.search", () => {
   });
 
   it("with full text, also finds entries whose summary has the words", () => {
-    expect(index.search("homeworld", { guildId: null }).map((h) => h.entry)).toEqual([]);
-    expect(index.search("homeworld", { guildId: null, fullText: true }).map((h) => h.entry)).toEqual([qonos]);
+    expect(index.search("homeworld", { guildId: null }).map((h) => h.entry.id)).toEqual([]);
+    expect(index.search("homeworld", { guildId: null, fullText: true }).map((h) => h.entry.id)).toEqual([qonos.id]);
   });
 
   it("never shows one server's entries to another", () => {
     const house = loreEntry({ name: "House of Duras Reborn", scope: "111111111111111111" });
     const local = indexOf(klingon, house);
-    expect(local.search("duras", { guildId: "111111111111111111" }).map((h) => h.entry)).toEqual([house]);
+    expect(local.search("duras", { guildId: "111111111111111111" }).map((h) => h.entry.id)).toEqual([house.id]);
     expect(local.search("duras", { guildId: "222222222222222222" })).toEqual([]);
     expect(local.search("duras", { guildId: null })).toEqual([]);
   });
@@ -74,22 +79,24 @@ describe("LoreIndex.search", () => {
 
 describe("resolveQuery", () => {
   it("given an alias, is sure", () => {
-    expect(resolve("KDF")).toEqual({ kind: "found", entry: klingon });
-    expect(resolve("klingon")).toEqual({ kind: "found", entry: klingon });
+    expect(resolve("KDF")).toEqual({ kind: "found", entry: headerOf(klingon) });
+    expect(resolve("klingon")).toEqual({ kind: "found", entry: headerOf(klingon) });
   });
 
   it("given a name that is also a word of a sibling's name, lists both", () => {
-    expect(resolve("kazon")).toEqual({ kind: "ambiguous", candidates: [kazon, ogla] });
+    expect(resolve("kazon")).toEqual({ kind: "ambiguous", candidates: [headerOf(kazon), headerOf(ogla)] });
   });
 
   it("given a word shared by several names, lists every match", () => {
     const result = resolve("borg");
     expect(result.kind).toBe("ambiguous");
-    expect(result.kind === "ambiguous" && result.candidates).toEqual(expect.arrayContaining([collective, kingdom]));
+    expect(result.kind === "ambiguous" && result.candidates).toEqual(
+      expect.arrayContaining([headerOf(collective), headerOf(kingdom)]),
+    );
   });
 
   it("given a clear misspelling, is sure", () => {
-    expect(resolve("klingon empyre")).toEqual({ kind: "found", entry: klingon });
+    expect(resolve("klingon empyre")).toEqual({ kind: "found", entry: headerOf(klingon) });
   });
 
   it("given nonsense, suggests instead of answering", () => {

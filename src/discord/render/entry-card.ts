@@ -1,11 +1,14 @@
 import type { APIEmbed } from "discord.js";
-import type { LoreEntry } from "../../lore/model.js";
+import { UserError } from "../../errors.js";
+import type { LoreHeader } from "../../lore/model.js";
 import type { AppContext } from "../command-module.js";
 import { serverFields } from "./faction-embeds.js";
 import { fitEmbed, loreEmbed } from "./lore-embeds.js";
 
 /** An entry's card as a server sees it: the lore, plus for a faction its roster size, leaders and notes here. */
-export async function entryCard(ctx: AppContext, entry: LoreEntry, guildId: string | null): Promise<APIEmbed> {
+export async function entryCard(ctx: AppContext, header: LoreHeader, guildId: string | null): Promise<APIEmbed> {
+  const entry = await ctx.lore.entry(header);
+  if (!entry) throw new UserError("entry-gone", "That entry is no longer in the lore.");
   const embed = loreEmbed(entry, ctx.lore, guildId);
   if (entry.kind !== "faction" || !guildId) return embed;
   const faction = await ctx.factions.forEntry(guildId, entry);

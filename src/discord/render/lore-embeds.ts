@@ -2,8 +2,10 @@ import { type APIEmbed, type APIEmbedField, escapeMarkdown } from "discord.js";
 import type { LoreService } from "../../lore/lore-service.js";
 import {
   CANON_SCOPE,
+  headerOf,
   KIND_LABELS,
   type LoreEntry,
+  type LoreHeader,
   QUADRANT_LABELS,
   STANDING_LABELS,
   type Standing,
@@ -37,13 +39,13 @@ const LORE_COLOUR = 0xc9a227;
 const safe = (text: string) => neutralizeMentions(text);
 const plain = (text: string) => neutralizeMentions(escapeMarkdown(text));
 
-export function standingText(entry: LoreEntry): string {
+export function standingText(entry: Pick<LoreHeader, "standing" | "standingNote">): string {
   if (!entry.standing) return "—";
-  const note = entry.details.standingNote;
+  const note = entry.standingNote;
   return note ? `${STANDING_LABELS[entry.standing]} — ${note}` : STANDING_LABELS[entry.standing];
 }
 
-export function quadrantText(entry: LoreEntry): string {
+export function quadrantText(entry: Pick<LoreHeader, "quadrants">): string {
   return entry.quadrants.map((q) => QUADRANT_LABELS[q]).join(", ") || "—";
 }
 
@@ -54,7 +56,7 @@ export function loreEmbed(entry: LoreEntry, lore: LoreService, guildId: string |
 
   if (entry.kind === "faction") {
     fields.push({ name: "Quadrant", value: quadrantText(entry), inline: true });
-    fields.push({ name: "Standing toward the Alliance", value: safe(standingText(entry)), inline: true });
+    fields.push({ name: "Standing toward the Alliance", value: safe(standingText(headerOf(entry))), inline: true });
   } else {
     fields.push({ name: "Kind", value: KIND_LABELS[entry.kind], inline: true });
   }
@@ -75,7 +77,7 @@ export function loreEmbed(entry: LoreEntry, lore: LoreService, guildId: string |
     if (treaties.length > 0)
       fields.push({
         name: "Treaties",
-        value: bullets(treaties.map((t) => `${plain(t.name)}${t.details.signed ? ` (${t.details.signed})` : ""}`)),
+        value: bullets(treaties.map((t) => `${plain(t.name)}${t.signed ? ` (${t.signed})` : ""}`)),
         inline: false,
       });
   }
@@ -107,7 +109,7 @@ function footerText(entry: LoreEntry, lore: LoreService): string {
 
 export interface ListPage {
   title: string;
-  entries: readonly LoreEntry[];
+  entries: readonly LoreHeader[];
   page: number;
   pageCount: number;
   total: number;
@@ -127,7 +129,7 @@ export function factionListEmbed(list: ListPage): APIEmbed {
   });
 }
 
-export function searchResultsEmbed(query: string, entries: readonly LoreEntry[]): APIEmbed {
+export function searchResultsEmbed(query: string, entries: readonly LoreHeader[]): APIEmbed {
   const lines = entries.map(
     (e, i) => `${i + 1}. **${plain(e.name)}** · ${KIND_LABELS[e.kind]} — ${safe(truncate(e.summary, 110))}`,
   );
