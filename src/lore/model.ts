@@ -129,6 +129,10 @@ export interface LoreHeader {
 
 export const HEADER_SUMMARY_MAX = 160;
 
+/** Most entries have no tags or quadrants: one shared empty list instead of 100,000 (the index never mutates them). */
+const NONE: never[] = [];
+const shared = <T>(list: T[]): T[] => (list.length === 0 ? NONE : list);
+
 export function headerOf(entry: LoreEntry): LoreHeader {
   return {
     id: entry.id,
@@ -136,9 +140,9 @@ export function headerOf(entry: LoreEntry): LoreHeader {
     slug: entry.slug,
     kind: entry.kind,
     name: entry.name,
-    aliases: entry.aliases,
-    tags: entry.tags,
-    quadrants: entry.quadrants,
+    aliases: shared(entry.aliases),
+    tags: shared(entry.tags),
+    quadrants: shared(entry.quadrants),
     standing: entry.standing,
     summary:
       entry.summary.length > HEADER_SUMMARY_MAX ? `${entry.summary.slice(0, HEADER_SUMMARY_MAX - 1)}…` : entry.summary,
