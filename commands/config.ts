@@ -3,7 +3,7 @@ import type { AppContext, CommandModule } from "../src/discord/command-module.js
 import { requireAdmin } from "../src/discord/permissions.js";
 import { send } from "../src/discord/reply.js";
 import { UserError } from "../src/errors.js";
-import { JOIN_POLICY_LABELS, JOIN_POLICY_STATES, type JoinPolicy } from "../src/factions/model.js";
+import { JOIN_POLICY_CHOICES, JOIN_POLICY_LABELS, JOIN_POLICY_STATES, type JoinPolicy } from "../src/factions/model.js";
 import { isValidTimeZone, timeZoneChoices } from "../src/time/time-zones.js";
 
 const data = new SlashCommandBuilder()
@@ -42,11 +42,7 @@ const data = new SlashCommandBuilder()
           .setName("policy")
           .setDescription("The default")
           .setRequired(true)
-          .addChoices(
-            { name: "open", value: "open" },
-            { name: "needs approval", value: "approval" },
-            { name: "closed", value: "closed" },
-          ),
+          .addChoices(...JOIN_POLICY_CHOICES),
       ),
   )
   .addSubcommand((sub) =>

@@ -7,7 +7,7 @@ import { auditEmbed, factionLabel, roleReportText } from "../src/discord/render/
 import { send, update } from "../src/discord/reply.js";
 import { truncate } from "../src/discord/text.js";
 import { UserError } from "../src/errors.js";
-import { JOIN_POLICY_STATES, type JoinPolicy, type ServerFaction } from "../src/factions/model.js";
+import { JOIN_POLICY_CHOICES, JOIN_POLICY_STATES, type JoinPolicy, type ServerFaction } from "../src/factions/model.js";
 import { DESCRIPTION_MAX, NOTES_MAX, parseColour, validateEmoji, validateText } from "../src/factions/rules.js";
 import { normalize } from "../src/lore/normalize.js";
 
@@ -46,11 +46,7 @@ const data = new SlashCommandBuilder()
         o
           .setName("joining")
           .setDescription("Who may join (default: open)")
-          .addChoices(
-            { name: "open", value: "open" },
-            { name: "needs approval", value: "approval" },
-            { name: "closed", value: "closed" },
-          ),
+          .addChoices(...JOIN_POLICY_CHOICES),
       ),
   )
   .addSubcommand((sub) =>

@@ -23,6 +23,16 @@ export class ConstraintConflict extends Error {
   override name = "ConstraintConflict";
 }
 
+/** Runs a write; a unique-constraint refusal becomes a ConstraintConflict the service can act on. */
+export async function conflictsAs<T>(message: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConstraintConflict(message);
+    throw error;
+  }
+}
+
 export function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
 }
@@ -117,8 +127,8 @@ export class FactionStore {
     },
   ): Promise<ServerFaction> {
     const { ownPolicy, ...rest } = data;
-    try {
-      return await this.prisma.$transaction(async (tx) => {
+    return conflictsAs("a faction of this server already has that name", () =>
+      this.prisma.$transaction(async (tx) => {
         const row = await tx.serverFaction.create({ data: { ...rest, joinPolicy: ownPolicy } });
         await addEvent(tx, {
           guildId: data.guildId,
@@ -128,11 +138,8 @@ export class FactionStore {
           detail: { name: row.name },
         });
         return toFaction(row);
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new ConstraintConflict("a faction of this server already has that name");
-      throw error;
-    }
+      }),
+    );
   }
 
   async updateFaction(
@@ -146,17 +153,14 @@ export class FactionStore {
     >,
     event: Omit<NewEvent, "guildId" | "factionId">,
   ): Promise<ServerFaction> {
-    try {
-      return await this.prisma.$transaction(async (tx) => {
+    return conflictsAs("a faction of this server already has that name", () =>
+      this.prisma.$transaction(async (tx) => {
         const { count } = await tx.serverFaction.updateMany({ where: { guildId, id }, data: patch });
         if (count === 0) throw new Error(`faction ${id} is not on server ${guildId}`);
         await addEvent(tx, { ...event, guildId, factionId: id });
         return toFaction(await tx.serverFaction.findUniqueOrThrow({ where: { id } }));
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new ConstraintConflict("a faction of this server already has that name");
-      throw error;
-    }
+      }),
+    );
   }
 
   /** The member's memberships on the server, departed ones included only when asked. */
@@ -224,16 +228,13 @@ export class FactionStore {
     membership: { guildId: string; userId: string; factionId: string; slot: number },
     event: Omit<NewEvent, "guildId">,
   ): Promise<Membership> {
-    try {
-      return await this.prisma.$transaction(async (tx) => {
+    return conflictsAs("membership or slot already taken", () =>
+      this.prisma.$transaction(async (tx) => {
         const row = await tx.factionMember.create({ data: membership });
         await addEvent(tx, { ...event, guildId: membership.guildId });
         return toMembership(row);
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new ConstraintConflict("membership or slot already taken");
-      throw error;
-    }
+      }),
+    );
   }
 
   /** Ends a membership; false when there was none (already left, or a concurrent leave won). */
@@ -254,8 +255,8 @@ export class FactionStore {
     toId: string,
     event: Omit<NewEvent, "guildId">,
   ): Promise<boolean> {
-    try {
-      return await this.prisma.$transaction(async (tx) => {
+    return conflictsAs("already a member of the target faction", () =>
+      this.prisma.$transaction(async (tx) => {
         const current = await tx.factionMember.findFirst({ where: { guildId, userId, factionId: fromId } });
         if (!current) return false;
         await tx.factionMember.delete({ where: { id: current.id } });
@@ -264,11 +265,8 @@ export class FactionStore {
         });
         await addEvent(tx, { ...event, guildId });
         return true;
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new ConstraintConflict("already a member of the target faction");
-      throw error;
-    }
+      }),
+    );
   }
 
   async setLeader(
@@ -327,18 +325,15 @@ export class FactionStore {
   }
 
   async createRequest(guildId: string, userId: string, factionId: string): Promise<JoinRequestRow> {
-    try {
-      return await this.prisma.$transaction(async (tx) => {
+    return conflictsAs("a request is already pending", () =>
+      this.prisma.$transaction(async (tx) => {
         const row = await tx.joinRequest.create({
           data: { guildId, userId, factionId, status: "pending", pendingKey: pendingKey(guildId, userId, factionId) },
         });
         await addEvent(tx, { guildId, userId, factionId, actorId: userId, action: "requested" });
         return toRequest(row);
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new ConstraintConflict("a request is already pending");
-      throw error;
-    }
+      }),
+    );
   }
 
   async attachRequestMessage(id: string, channelId: string, messageId: string): Promise<void> {

@@ -3,6 +3,13 @@
 export const JOIN_POLICIES = ["open", "approval", "closed"] as const;
 export type JoinPolicy = (typeof JOIN_POLICIES)[number];
 
+/** The choices a join-policy option offers, in one place for /config and /faction-admin. */
+export const JOIN_POLICY_CHOICES = [
+  { name: "open", value: "open" },
+  { name: "needs approval", value: "approval" },
+  { name: "closed", value: "closed" },
+] as const;
+
 export const JOIN_POLICY_LABELS: Record<JoinPolicy, string> = {
   open: "open to all",
   approval: "needs approval",
