@@ -329,13 +329,13 @@ describe("many members clicking at once", () => {
     });
     const callbacks = await Promise.all(handles.map((h) => h.callback));
     // Answered at once (4), or acknowledged silently in time and answered by a follow-up (6): never left hanging.
-    expect(callbacks.every((c) => c.type === 4 || c.type === 6)).toBe(true);
+    expect(callbacks.filter((c) => c.type !== 4 && c.type !== 6)).toEqual([]);
     // A silently acknowledged click is answered by a follow-up: wait for that one, however busy the machine is.
     await Promise.all(handles.map((h, i) => (callbacks[i]?.type === 6 ? h.waitForFollowUp(1) : undefined)));
     const answers = handles.map((h, i) =>
       callbacks[i]?.type === 4 ? (callbacks[i]!.data as { content?: string }).content : h.followUps[0]?.content,
     );
-    expect(answers.every((text) => /^Your ballot on Treaty #6/.test(text ?? ""))).toBe(true);
+    expect(answers.filter((text) => !/^Your ballot on Treaty #6/.test(text ?? ""))).toEqual([]);
     expect(t.logs.filter((l) => l.msg === "interaction failed")).toEqual([]);
     expect(await prisma().ballot.count({ where: { treatyId: row.id } })).toBe(200);
     await t.bot.ctx.treaties.coalescer.idle();
