@@ -17,7 +17,7 @@ import { send, update } from "../src/discord/reply.js";
 import { truncate } from "../src/discord/text.js";
 import { UserError } from "../src/errors.js";
 import type { ServerFaction } from "../src/factions/model.js";
-import { roleProblemText } from "../src/factions/rules.js";
+import { effectivePolicy, roleProblemText } from "../src/factions/rules.js";
 import {
   QUADRANT_LABELS,
   QUADRANTS,
@@ -311,7 +311,7 @@ async function roster(interaction: ChatInputCommandInteraction, ctx: AppContext)
   const input = interaction.options.getString("faction");
   let faction = input ? await ctx.factions.resolve(guildId, input) : undefined;
   if (!faction) {
-    const mine = (await ctx.factions.whois(guildId, interaction.user.id)).memberships;
+    const mine = await ctx.factions.membershipsNamed(guildId, interaction.user.id);
     if (mine.length !== 1)
       throw new UserError(
         "which-faction",
@@ -348,17 +348,12 @@ async function whois(interaction: ChatInputCommandInteraction, ctx: AppContext):
 async function joinChoices(ctx: AppContext, guildId: string, userId: string, typed: string) {
   const [factions, mine, settings] = await Promise.all([
     ctx.factions.list(guildId),
-    ctx.factions.whois(guildId, userId),
+    ctx.factions.membershipsNamed(guildId, userId),
     ctx.factions.settings(guildId),
   ]);
-  const member = new Set(mine.memberships.map((m) => m.factionId));
+  const member = new Set(mine.map((m) => m.factionId));
   const joinable = new Set(
-    factions
-      .filter(
-        (f) =>
-          (f.ownPolicy ?? (f.isCanon ? settings.canonJoinPolicy : "open")) !== "closed" && !(f.id && member.has(f.id)),
-      )
-      .map((f) => f.slug),
+    factions.filter((f) => effectivePolicy(f, settings) !== "closed" && !(f.id && member.has(f.id))).map((f) => f.slug),
   );
   const entries = normalize(typed)
     ? ctx.lore.search(typed, { guildId, kinds: FACTION, limit: 100 }).map((hit) => hit.entry)
@@ -367,7 +362,7 @@ async function joinChoices(ctx: AppContext, guildId: string, userId: string, typ
 }
 
 async function memberChoices(ctx: AppContext, guildId: string, userId: string, typed: string) {
-  const mine = (await ctx.factions.whois(guildId, userId)).memberships;
+  const mine = await ctx.factions.membershipsNamed(guildId, userId);
   const needle = normalize(typed);
   return mine
     .map((m) => ({ name: truncate(m.factionName, 100), factionId: m.factionId }))

@@ -386,6 +386,14 @@ export class FactionService {
     return this.store.memberships(guildId, userId);
   }
 
+  /** A member's memberships with their factions' names, without the history (autocomplete asks this per keystroke). */
+  async membershipsNamed(guildId: string, userId: string) {
+    const memberships = await this.store.memberships(guildId, userId, { includeDeparted: true });
+    if (memberships.length === 0) return [];
+    const names = await this.namesById(guildId);
+    return memberships.map((m) => ({ ...m, factionName: names.get(m.factionId) ?? "a removed faction" }));
+  }
+
   /** A member's current factions and their history on this server. */
   async whois(guildId: string, userId: string) {
     const [memberships, history] = await Promise.all([
