@@ -1,31 +1,48 @@
 /**
- * Turns a burst of "the tally changed" into a few edits: the first change is shown after a short pause, later
- * ones at most once per interval, and the last one always (each flush reads the database, so the shown tally
- * catches up with every ballot). Discord allows only a few message edits per channel per second.
+ * Turns a burst of "the tally changed" into a few edits. An edit waits until the clicks pause for a moment (so a
+ * burst ends in one edit showing every ballot), but never longer than a maximum (so a long stream of clicks still
+ * shows progress), and edits of one message are at least an interval apart (Discord allows only a few per
+ * channel per second). Each flush reads the database, so the shown tally always catches up with every ballot.
  */
 export class TallyCoalescer {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** When the key first changed since its last edit. */
+  private readonly dirtySince = new Map<string, number>();
   private readonly lastFlush = new Map<string, number>();
   private readonly flushing = new Map<string, Promise<void>>();
-  private readonly dirty = new Set<string>();
+  private readonly again = new Set<string>();
   /** Edits made, for the benchmark and for tests that check bursts are coalesced. */
   edits = 0;
 
   constructor(
     private readonly flush: (key: string) => Promise<void>,
-    private readonly intervalMs = 2000,
-    private readonly firstDelayMs = 250,
+    private readonly options: { quietMs?: number; maxWaitMs?: number; intervalMs?: number } = {},
   ) {}
+
+  private get quietMs() {
+    return this.options.quietMs ?? 200;
+  }
+  private get maxWaitMs() {
+    return this.options.maxWaitMs ?? 1500;
+  }
+  private get intervalMs() {
+    return this.options.intervalMs ?? 1000;
+  }
 
   touch(key: string): void {
     if (this.flushing.has(key)) {
-      this.dirty.add(key);
+      this.again.add(key);
       return;
     }
-    if (this.timers.has(key)) return;
-    const since = Date.now() - (this.lastFlush.get(key) ?? 0);
-    const delay = Math.max(this.firstDelayMs, this.intervalMs - since);
-    const timer = setTimeout(() => void this.run(key), delay);
+    const now = Date.now();
+    const since = this.dirtySince.get(key) ?? now;
+    this.dirtySince.set(key, since);
+    const quiet = now + this.quietMs;
+    const deadline = since + this.maxWaitMs;
+    const earliest = (this.lastFlush.get(key) ?? 0) + this.intervalMs;
+    const at = Math.max(Math.min(quiet, deadline), earliest);
+    clearTimeout(this.timers.get(key));
+    const timer = setTimeout(() => void this.run(key), Math.max(0, at - now));
     timer.unref();
     this.timers.set(key, timer);
   }
@@ -34,7 +51,8 @@ export class TallyCoalescer {
   async cancel(key: string): Promise<void> {
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
-    this.dirty.delete(key);
+    this.dirtySince.delete(key);
+    this.again.delete(key);
     await this.flushing.get(key);
   }
 
@@ -53,11 +71,13 @@ export class TallyCoalescer {
   stop(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    this.dirty.clear();
+    this.dirtySince.clear();
+    this.again.clear();
   }
 
   private async run(key: string): Promise<void> {
     this.timers.delete(key);
+    this.dirtySince.delete(key);
     const flushing = (async () => {
       try {
         this.edits += 1;
@@ -73,7 +93,7 @@ export class TallyCoalescer {
       // The flush logs its own failures; the next change tries again.
     } finally {
       this.flushing.delete(key);
-      if (this.dirty.delete(key)) this.touch(key);
+      if (this.again.delete(key)) this.touch(key);
     }
   }
 }
