@@ -91,7 +91,19 @@ export interface Plan {
  * minutes behind); older ones are missed: after downtime the council never posts a burst of old sessions.
  */
 export function planWork(timing: ScheduleTiming, now: Date): Plan {
-  const due = nextTimes(timing.cron, timing.timeZone, timing.handledUntil, MAX_BACKLOG).filter((t) => t <= now);
+  // Walk forward from the handled mark only as far as now (usually one step), not a fixed number of times.
+  const job = new Cron(timing.cron, { timezone: timing.timeZone, paused: true });
+  const due: Date[] = [];
+  let upcoming: Date | null = null;
+  for (let cursor = timing.handledUntil; due.length < MAX_BACKLOG; ) {
+    const next = job.nextRun(cursor);
+    if (!next || next > now) {
+      upcoming = next;
+      break;
+    }
+    due.push(next);
+    cursor = next;
+  }
   const graceMs = timing.graceMinutes * 60_000;
   const sessions = due.map((at) => {
     const age = now.getTime() - at.getTime();
@@ -108,7 +120,7 @@ export function planWork(timing: ScheduleTiming, now: Date): Plan {
   // A backlog longer than one pass may look at: only the newest can still be within the grace period.
   const backlogCut = due.length === MAX_BACKLOG;
   const handledUntil = due.at(-1) ?? timing.handledUntil;
-  const [next] = nextTimes(timing.cron, timing.timeZone, now > handledUntil ? now : handledUntil, 1);
+  const next = upcoming ?? nextTimes(timing.cron, timing.timeZone, now, 1)[0];
   let reminderFor: Date | null = null;
   let wakeAt: Date | null = next ?? null;
   if (next && timing.reminderMinutes) {
