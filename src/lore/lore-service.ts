@@ -1,5 +1,5 @@
 import type { Logger } from "../logging/logger.js";
-import { type LoreFileProblem, readLoreFolder } from "./lore-files.js";
+import { type LoreFileProblem, loreFolderDigest, readLoreFolder } from "./lore-files.js";
 import type { ImportSummary, LoreStore } from "./lore-store.js";
 import {
   CANON_SCOPE,
@@ -51,10 +51,11 @@ export class LoreService {
    * the stored canon exactly as it was.
    */
   async importCanon(dir: string, options: ImportProgress & { force?: boolean } = {}): Promise<CanonImportResult> {
+    // Unchanged files are recognised from their bytes alone; validation runs only when something changed.
+    if (!options.force && (await this.store.getState(CANON_DIGEST_KEY)) === loreFolderDigest(dir))
+      return { status: "unchanged" };
     const folder = readLoreFolder(dir);
     if (folder.problems.length > 0) return { status: "invalid", problems: folder.problems };
-    if (!options.force && (await this.store.getState(CANON_DIGEST_KEY)) === folder.digest)
-      return { status: "unchanged" };
     const summary = await this.store.importDrafts(CANON_SCOPE, folder.drafts, {
       prune: true,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),

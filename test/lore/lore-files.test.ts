@@ -116,3 +116,10 @@ describe("reflow", () => {
     );
   });
 });
+
+describe("loreFolderDigest", () => {
+  it("equals the digest readLoreFolder reports, without parsing", async () => {
+    const { loreFolderDigest } = await import("../../src/lore/lore-files.js");
+    expect(loreFolderDigest("data")).toBe(readLoreFolder("data").digest);
+  });
+});
