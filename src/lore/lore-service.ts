@@ -101,12 +101,24 @@ export class LoreService {
     return entry;
   }
 
+  /**
+   * Search with a small cache: many members type the same few names, letter by letter, into autocomplete. The
+   * cache keys on the index version, so any change of lore makes every cached answer stale at once.
+   */
   search(query: string, options: SearchOptions): SearchHit[] {
-    return this.index.search(query, options);
+    const key = `${this.index.version}|${options.guildId ?? ""}|${options.kinds?.join(",") ?? "*"}|${options.limit ?? 25}|${options.fullText ? 1 : 0}|${query.trim().toLowerCase()}`;
+    const cached = this.searches.get(key);
+    if (cached) return cached;
+    const hits = this.index.search(query, options);
+    if (this.searches.size >= 2000) this.searches.clear();
+    this.searches.set(key, hits);
+    return hits;
   }
 
+  private readonly searches = new Map<string, SearchHit[]>();
+
   resolve(query: string, guildId: string | null, kinds?: readonly LoreKind[]): Resolution {
-    return resolveQuery(this.index.search(query, { guildId, limit: 25, ...(kinds ? { kinds } : {}) }));
+    return resolveQuery(this.search(query, { guildId, limit: 25, ...(kinds ? { kinds } : {}) }));
   }
 
   /** An entry by id, only if this server may see it (ids from buttons and autocomplete are member input). */

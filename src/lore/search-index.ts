@@ -93,9 +93,13 @@ export class LoreIndex {
     return this.slotById.size;
   }
 
+  /** Changes with every upsert and removal: caches of search results key on it. */
+  version = 0;
+
   upsert(entry: LoreEntry | LoreHeader): void {
     const header = "body" in entry ? headerOf(entry) : entry;
     this.remove(header.id);
+    this.version += 1;
     const keys = keysOf(header);
     // Removal leaves tombstones, so a slot keeps only what searches read: its header and keys.
     const slot: Slot = { header, keys, alive: true };
@@ -128,6 +132,7 @@ export class LoreIndex {
   remove(id: string): void {
     const n = this.slotById.get(id);
     if (n === undefined) return;
+    this.version += 1;
     const slot = this.slots[n];
     this.slotById.delete(id);
     if (slot) {
@@ -200,7 +205,9 @@ export class LoreIndex {
       consider(slotOf(r));
     }
     // Misspellings (and squashed words): trigram candidates, ranked by fuse.js. Not needed once the strong hits fill the answer.
-    if (hits.size < Math.min(limit, FUZZY_WHEN_FEWER) && q.length >= 3) {
+    // A name typed out that already matches exactly or as a prefix needs no misspelling search (the costly part).
+    const named = q.length >= 5 && [...hits.values()].some((hit) => hit.tier === "exact" || hit.tier === "prefix");
+    if (!named && hits.size < Math.min(limit, FUZZY_WHEN_FEWER) && q.length >= 3) {
       for (const hit of this.fuzzy(q, visible, hits)) hits.set(hit.n, hit.hit);
     }
     if (options.fullText) for (const [n, hit] of this.textHits(q, visible)) if (!hits.has(n)) hits.set(n, hit);
