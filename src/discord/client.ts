@@ -1,4 +1,4 @@
-import { Client, GatewayIntentBits, Partials } from "discord.js";
+import { Client, GatewayIntentBits, Options, Partials } from "discord.js";
 import type { Config } from "../config/config.js";
 import type { Logger } from "../logging/logger.js";
 import { NO_MENTIONS } from "./reply.js";
@@ -13,6 +13,20 @@ export function createDiscordClient(config: Config, log: Logger): Client {
       : [GatewayIntentBits.Guilds],
     partials: [Partials.GuildMember],
     rest: { api: config.discordApiBase },
+    // Khitomer never reads messages, reactions, presences, emoji or voice states from the cache: across thousands
+    // of servers those caches would only hold memory.
+    makeCache: Options.cacheWithLimits({
+      ...Options.DefaultMakeCacheSettings,
+      MessageManager: 0,
+      ReactionManager: 0,
+      PresenceManager: 0,
+      VoiceStateManager: 0,
+      GuildEmojiManager: 0,
+      GuildStickerManager: 0,
+      StageInstanceManager: 0,
+      GuildInviteManager: 0,
+      ThreadMemberManager: 0,
+    }),
     // A default for every message the client sends; the reply path sets it per message as well.
     allowedMentions: NO_MENTIONS,
   });
