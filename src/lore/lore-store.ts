@@ -73,22 +73,36 @@ export class LoreStore {
           removedIds: [],
         };
         let done = 0;
+        // New entries go in batches (one statement per 500 rows, not one per row); changed ones one by one.
+        let batch: ReturnType<typeof toRow>[] = [];
+        const flush = async () => {
+          if (batch.length === 0) return;
+          const rows = await tx.loreEntry.createManyAndReturn({ data: batch as never });
+          summary.created += rows.length;
+          for (const row of rows) summary.written.push(toEntry(row));
+          done += batch.length;
+          batch = [];
+          options.onProgress?.(done, drafts.length);
+        };
         for (const draft of drafts) {
           const hash = contentHash(draft);
           const row = bySlug.get(draft.slug);
           bySlug.delete(draft.slug);
-          if (row && row.contentHash === hash) summary.unchanged += 1;
+          if (!row) {
+            batch.push({ ...toRow(draft, hash), scope, slug: draft.slug } as ReturnType<typeof toRow>);
+            if (batch.length >= CREATE_BATCH) await flush();
+            continue;
+          }
+          if (row.contentHash === hash) summary.unchanged += 1;
           else {
-            const data = toRow(draft, hash);
-            const saved = row
-              ? await tx.loreEntry.update({ where: { id: row.id }, data })
-              : await tx.loreEntry.create({ data: { ...data, scope, slug: draft.slug } });
-            summary[row ? "updated" : "created"] += 1;
+            const saved = await tx.loreEntry.update({ where: { id: row.id }, data: toRow(draft, hash) });
+            summary.updated += 1;
             summary.written.push(toEntry(saved));
           }
           done += 1;
           options.onProgress?.(done, drafts.length);
         }
+        await flush();
         if (options.prune && bySlug.size > 0) {
           const ids = [...bySlug.values()].map((row) => row.id);
           await tx.loreEntry.deleteMany({ where: { id: { in: ids } } });
@@ -121,6 +135,8 @@ export class LoreStore {
     await this.prisma.appState.upsert({ where: { key }, create: { key, value }, update: { value } });
   }
 }
+
+const CREATE_BATCH = 500;
 
 export function contentHash(draft: LoreDraft): string {
   return createHash("sha256").update(JSON.stringify(draft)).digest("hex");

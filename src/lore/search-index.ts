@@ -179,6 +179,7 @@ export class LoreIndex {
     const limit = options.limit ?? 25;
     const q = normalize(query).slice(0, 100);
     if (q === "") return [];
+    const qCompact = compact(q);
     const visible = (n: number): Slot | undefined => {
       const slot = this.slots[n];
       if (!slot?.alive || !isVisibleIn(slot.header, options.guildId)) return undefined;
@@ -189,7 +190,7 @@ export class LoreIndex {
       if (hits.has(n)) return;
       const slot = visible(n);
       if (!slot) return;
-      const hit = bestDirectMatch(slot, q);
+      const hit = bestDirectMatch(slot, q, qCompact);
       if (hit) hits.set(n, hit);
     };
 
@@ -208,7 +209,7 @@ export class LoreIndex {
     // A name typed out that already matches exactly or as a prefix needs no misspelling search (the costly part).
     const named = q.length >= 5 && [...hits.values()].some((hit) => hit.tier === "exact" || hit.tier === "prefix");
     if (!named && hits.size < Math.min(limit, FUZZY_WHEN_FEWER) && q.length >= 3) {
-      for (const hit of this.fuzzy(q, visible, hits)) hits.set(hit.n, hit.hit);
+      for (const hit of this.fuzzy(q, qCompact, visible, hits)) hits.set(hit.n, hit.hit);
     }
     if (options.fullText) for (const [n, hit] of this.textHits(q, visible)) if (!hits.has(n)) hits.set(n, hit);
     return [...hits.values()].sort(compareHits).slice(0, limit);
@@ -217,6 +218,7 @@ export class LoreIndex {
   /** Candidates sharing the most trigrams with the query; direct matches among them, fuse.js for the rest. */
   private fuzzy(
     q: string,
+    qCompact: string,
     visible: (n: number) => Slot | undefined,
     known: Map<number, SearchHit>,
   ): { n: number; hit: SearchHit }[] {
@@ -254,7 +256,7 @@ export class LoreIndex {
       if (candidates.length >= FUZZY_CANDIDATES) break;
       const slot = visible(n);
       if (!slot) continue;
-      const direct = bestDirectMatch(slot, q);
+      const direct = bestDirectMatch(slot, q, qCompact);
       if (direct) out.push({ n, hit: direct });
       else candidates.push({ n, slot });
     }
@@ -421,23 +423,40 @@ const TIER_BASE: Record<Exclude<MatchTier, "fuzzy" | "text">, number> = {
   compact: 0.76,
 };
 
-function bestDirectMatch(slot: Slot, q: string): SearchHit | undefined {
-  const qCompact = compact(q);
+/** Where the query starts a word of the key: whole word, word prefix, or not at all (no string allocation). */
+function wordMatch(text: string, q: string): "whole" | "prefix" | null {
+  let found: "prefix" | null = null;
+  for (let i = text.indexOf(q); i !== -1; i = text.indexOf(q, i + 1)) {
+    if (i > 0 && text.charCodeAt(i - 1) !== 32) continue;
+    const end = i + q.length;
+    if (end === text.length || text.charCodeAt(end) === 32) return "whole";
+    found = "prefix";
+  }
+  return found;
+}
+
+function bestDirectMatch(slot: Slot, q: string, qCompact: string): SearchHit | undefined {
   let best: SearchHit | undefined;
   for (const key of slot.keys) {
-    const padded = ` ${key.text} `;
-    const wholeWord = padded.includes(` ${q} `);
+    const word = wordMatch(key.text, q);
     let tier: keyof typeof TIER_BASE | undefined;
     if (key.text === q) tier = "exact";
     else if (key.text.startsWith(q)) tier = "prefix";
-    else if (wholeWord) tier = "word";
-    else if (padded.includes(` ${q}`)) tier = "word-prefix";
+    else if (word === "whole") tier = "word";
+    else if (word === "prefix") tier = "word-prefix";
     else if (compactPrefix(key.text, qCompact)) tier = "compact";
     if (!tier) continue;
     // Closer lengths rank first ("Borg Kingdom" before "Borg Cooperative" for "borg k"), names before aliases.
     const score = TIER_BASE[tier] + 0.04 * (q.length / key.text.length) + (key.isName ? 0.005 : 0);
     if (!best || score > best.score)
-      best = { entry: slot.header, score, tier, matched: key.original, viaName: key.isName, wholeWord };
+      best = {
+        entry: slot.header,
+        score,
+        tier,
+        matched: key.original,
+        viaName: key.isName,
+        wholeWord: word === "whole",
+      };
   }
   return best;
 }
