@@ -24,7 +24,12 @@ export function startProcess(
   const started = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", ...options.env },
+    // NODE_OPTIONS passes through, so flags can be compared: NODE_OPTIONS=--max-semi-space-size=2 npm run bench
+    env: {
+      PATH: process.env.PATH ?? "",
+      ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
+      ...options.env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -28,16 +28,20 @@ export class LoreStore {
     return rows.map(toEntry);
   }
 
-  /** Every entry, a page at a time (startup loads 100,000 entries without holding all rows at once). */
-  async eachEntry(visit: (entry: LoreEntry) => void, pageSize = 5000): Promise<void> {
+  /**
+   * Every entry without its body, a page at a time: startup fills the index from these (bodies are read per
+   * card), and 100,000 rows never sit in memory at once.
+   */
+  async eachEntry(visit: (entry: LoreEntry) => void, pageSize = 2000): Promise<void> {
     let cursor: string | undefined;
     for (;;) {
       const rows = await this.prisma.loreEntry.findMany({
         orderBy: { id: "asc" },
         take: pageSize,
+        omit: { body: true },
         ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
       });
-      for (const row of rows) visit(toEntry(row));
+      for (const row of rows) visit(toEntry({ ...row, body: "" }));
       if (rows.length < pageSize) return;
       cursor = rows.at(-1)?.id;
     }
