@@ -34,16 +34,10 @@ export interface CouncilPublisher {
   deleteEvent(guildId: string, eventId: string): Promise<void>;
 }
 
-export interface ScheduleInput {
-  channelId: string;
-  cron: string;
-  label: string;
-  timeZone: string;
-  mentionRoleId: string | null;
-  reminderMinutes: number | null;
-  graceMinutes: number;
-  createEvents: boolean;
-}
+export type ScheduleInput = Pick<
+  CouncilSchedule,
+  "channelId" | "cron" | "label" | "timeZone" | "mentionRoleId" | "reminderMinutes" | "graceMinutes" | "createEvents"
+>;
 
 const REASONS = {
   "missing-channel": "the council channel no longer exists",
