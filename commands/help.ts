@@ -1,5 +1,7 @@
 import {
   type APIApplicationCommandOption,
+  type APIEmbed,
+  type APIEmbedField,
   ApplicationCommandOptionType,
   InteractionContextType,
   SlashCommandBuilder,
@@ -43,23 +45,39 @@ function usage(options: readonly APIApplicationCommandOption[] | undefined): str
     .join("");
 }
 
+const INTRO =
+  "Lore and roleplay tools for fleets of the Khitomer Alliance. Names are forgiving: abbreviations, aliases, missing apostrophes and typos all find their entry, and autocomplete suggests as you type.";
+
+/**
+ * The help embed: one field per command (split where a command has more lines than a field holds), so that it
+ * stays inside Discord's limits (1,024 characters a field, 25 fields, 6,000 in all) as commands are added.
+ */
+export function helpEmbed(commands: readonly CommandModule[]): APIEmbed {
+  const fields: APIEmbedField[] = [];
+  for (const command of commands) {
+    let value = "";
+    for (const line of helpLines([command])) {
+      if (value.length + line.length + 1 > 1024) {
+        fields.push({
+          name: fields.at(-1)?.name === `/${command.data.name}` ? "\u200b" : `/${command.data.name}`,
+          value,
+        });
+        value = "";
+      }
+      value = value ? `${value}\n${line}` : line;
+    }
+    if (value)
+      fields.push({
+        name: fields.some((f) => f.name === `/${command.data.name}`) ? "\u200b" : `/${command.data.name}`,
+        value,
+      });
+  }
+  return { title: "Khitomer", description: INTRO, color: 0xc9a227, fields: fields.slice(0, 25) };
+}
+
 export const help: CommandModule = {
   data,
   async execute(interaction, ctx) {
-    await send(interaction, {
-      ephemeral: true,
-      embeds: [
-        {
-          title: "Khitomer",
-          description: [
-            "Lore and roleplay tools for fleets of the Khitomer Alliance. Names are forgiving: abbreviations, aliases,",
-            "missing apostrophes and typos all find their entry, and autocomplete suggests as you type.",
-            "",
-            ...helpLines(ctx.commands),
-          ].join("\n"),
-          color: 0xc9a227,
-        },
-      ],
-    });
+    await send(interaction, { ephemeral: true, embeds: [helpEmbed(ctx.commands)] });
   },
 };

@@ -1,6 +1,6 @@
 import { type APIApplicationCommandOption, ApplicationCommandOptionType } from "discord.js";
 import { describe, expect, it } from "vitest";
-import { helpLines } from "../../commands/help.js";
+import { helpEmbed, helpLines } from "../../commands/help.js";
 import { commands } from "../../commands/index.js";
 
 // Discord's limits for application commands:
@@ -84,5 +84,18 @@ describe("registered command definitions", () => {
     expect(lines).toContain("`/lore search query:`");
     expect(lines).toContain("`/lore show entry:`");
     expect(lines).toContain("`/help`");
+  });
+
+  it("/help fits Discord's embed limits with every command", () => {
+    const embed = helpEmbed(commands);
+    const fields = embed.fields ?? [];
+    expect(fields.length).toBeLessThanOrEqual(25);
+    for (const field of fields) expect(field.value.length).toBeLessThanOrEqual(1024);
+    const total =
+      (embed.title?.length ?? 0) +
+      (embed.description?.length ?? 0) +
+      fields.reduce((n, f) => n + f.name.length + f.value.length, 0);
+    expect(total).toBeLessThanOrEqual(6000);
+    expect(fields.map((f) => f.value).join("\n")).toBe(helpLines(commands).join("\n"));
   });
 });

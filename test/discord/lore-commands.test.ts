@@ -169,8 +169,10 @@ describe("/help", () => {
   it("lists every command privately, generated from the definitions", async () => {
     const data = await callbackData(t.command("help", undefined));
     expect(data.flags).toBe(EPHEMERAL);
-    expect(data.embeds[0].description).toContain("`/faction info name:`");
-    expect(data.embeds[0].description).toContain("`/lore search query:`");
+    const text = data.embeds[0].fields.map((f: { value: string }) => f.value).join("\n");
+    expect(text).toContain("`/faction info name:`");
+    expect(text).toContain("`/lore search query:`");
+    expect(text).toContain("`/council agenda add note:`");
   });
 });
 
