@@ -18,6 +18,8 @@ import type { RoleGateway } from "./factions/roles.js";
 import type { Logger } from "./logging/logger.js";
 import { LoreService } from "./lore/lore-service.js";
 import { LoreStore } from "./lore/lore-store.js";
+import { Metrics } from "./ops/metrics.js";
+import { type OpsServer, startOpsServer } from "./ops/ops-server.js";
 import { JobLoop } from "./scheduler/job-loop.js";
 import { JobStore } from "./scheduler/job-store.js";
 import { type Clock, systemClock } from "./time/clock.js";
@@ -88,6 +90,7 @@ export async function createApp(options: AppOptions): Promise<AppContext> {
     council,
     jobs,
     clock,
+    metrics: new Metrics(),
     timers: new TimerRegistry(),
     commands: options.commands ?? defaultCommands,
   };
@@ -96,6 +99,8 @@ export async function createApp(options: AppOptions): Promise<AppContext> {
 export interface RunningBot {
   ctx: AppContext;
   client: Client;
+  /** The /healthz and /metrics endpoint when OPS_PORT is set. */
+  ops: OpsServer | undefined;
   /** Closes the gateway, clears timers and closes the database. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -117,8 +122,10 @@ export async function startBot(options: Omit<AppOptions, "roles"> & { token: str
   client.once(Events.ClientReady, () => ctx.jobs.start());
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   let stopped: Promise<void> | undefined;
+  let ops: OpsServer | undefined;
   const stop = () =>
     (stopped ??= (async () => {
+      await ops?.close();
       ctx.timers.clear();
       await ctx.jobs.stop();
       ctx.treaties.coalescer.stop();
@@ -133,6 +140,17 @@ export async function startBot(options: Omit<AppOptions, "roles"> & { token: str
     await stop();
     throw error;
   }
+  if (ctx.config.opsPort !== undefined) {
+    ops = await startOpsServer(ctx.config.opsHost, ctx.config.opsPort, {
+      client,
+      db: ctx.db,
+      jobs: ctx.jobs.store,
+      metrics: ctx.metrics,
+      clock: ctx.clock,
+      log: ctx.log,
+      loreEntries: () => ctx.lore.index.size,
+    });
+  }
   ctx.log.info({ user: client.user?.tag, guilds: client.guilds.cache.size, lore: ctx.lore.index.size }, "ready");
-  return { ctx, client, stop };
+  return { ctx, client, ops, stop };
 }

@@ -28,6 +28,9 @@ export interface Config {
   nodeEnv: string;
   /** Use the privileged Server Members intent (member join/leave events, role resync over the member list). */
   membersIntent: boolean;
+  /** The /healthz and /metrics endpoint: off unless a port is set (0 picks a free one). */
+  opsPort: number | undefined;
+  opsHost: string;
 }
 
 const snowflake = z.string().regex(/^\d{17,20}$/, "must be a Discord id (17 to 20 digits)");
@@ -64,6 +67,14 @@ const schema = z.object({
   LORE_DIR: optional(z.string().trim().min(1)),
   NODE_ENV: optional(z.string()),
   DISCORD_MEMBERS_INTENT: optional(z.enum(["true", "false"], { error: "must be true or false" })),
+  OPS_PORT: optional(
+    z.coerce
+      .number({ error: "must be a port number" })
+      .int("must be a whole number")
+      .min(0, "must be 0 to 65535")
+      .max(65535, "must be 0 to 65535"),
+  ),
+  OPS_HOST: optional(z.string().trim().min(1)),
 });
 
 /** Parses the environment once. Throws ConfigError naming the first bad setting. */
@@ -85,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     loreDir: values.LORE_DIR ?? "data",
     nodeEnv: values.NODE_ENV ?? "development",
     membersIntent: values.DISCORD_MEMBERS_INTENT !== "false",
+    opsPort: values.OPS_PORT,
+    opsHost: values.OPS_HOST ?? "127.0.0.1",
   };
 }
 

@@ -11,6 +11,7 @@ import type { Database } from "../db/database.js";
 import type { FactionService } from "../factions/faction-service.js";
 import type { Logger } from "../logging/logger.js";
 import type { LoreService } from "../lore/lore-service.js";
+import type { Metrics } from "../ops/metrics.js";
 import type { JobLoop } from "../scheduler/job-loop.js";
 import type { Clock } from "../time/clock.js";
 import type { TreatyService } from "../treaties/treaty-service.js";
@@ -28,6 +29,7 @@ export interface AppContext {
   /** The loop that runs timed jobs (treaty deadlines); started once the bot is connected. */
   jobs: JobLoop;
   clock: Clock;
+  metrics: Metrics;
   timers: TimerRegistry;
   /** The commands the bot serves, for /help. */
   commands: readonly CommandModule[];

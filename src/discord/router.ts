@@ -1,7 +1,8 @@
 import type { Interaction } from "discord.js";
 import { UserError } from "../errors.js";
+import type { Outcome } from "../ops/metrics.js";
 import type { AppContext, CommandModule, ComponentHandler } from "./command-module.js";
-import { respondWithError } from "./reply.js";
+import { deferUpdateIfSlow, respondWithError } from "./reply.js";
 
 export interface InteractionRouter {
   handle(interaction: Interaction): Promise<void>;
@@ -46,23 +47,55 @@ export function createInteractionRouter(commands: readonly CommandModule[], ctx:
           "stale-component",
           "This button belongs to something that no longer exists. Run the command again.",
         );
-      await handler(interaction, args, ctx);
+      // Acknowledged silently if the handler is still busy near Discord's 3 s deadline (a burst of clicks). A
+      // modal submitted from a slash command cannot be deferred that way, so it is left alone.
+      const cancel =
+        interaction.isMessageComponent() || interaction.isFromMessage()
+          ? deferUpdateIfSlow(interaction)
+          : () => undefined;
+      try {
+        await handler(interaction, args, ctx);
+      } finally {
+        cancel();
+      }
     }
   }
 
   return {
     async handle(interaction) {
       const started = performance.now();
+      let outcome: Outcome = "ok";
       try {
         await dispatch(interaction);
       } catch (error) {
+        outcome = error instanceof UserError ? "user_error" : "error";
         await respondWithError(interaction, error, ctx.log);
       } finally {
+        const kind = kindOf(interaction);
+        const seconds = (performance.now() - started) / 1000;
+        ctx.metrics.interactions.inc({ kind, command: commandOf(interaction), outcome });
+        ctx.metrics.latency.observe({ kind }, seconds);
         ctx.log.debug(
-          { type: interaction.type, guildId: interaction.guildId, ms: Math.round(performance.now() - started) },
+          { type: interaction.type, guildId: interaction.guildId, ms: Math.round(seconds * 1000) },
           "interaction handled",
         );
       }
     },
   };
+}
+
+function kindOf(interaction: Interaction): string {
+  if (interaction.isChatInputCommand()) return "command";
+  if (interaction.isAutocomplete()) return "autocomplete";
+  if (interaction.isModalSubmit()) return "modal";
+  if (interaction.isMessageComponent()) return "component";
+  return "other";
+}
+
+/** The command, or the custom id's prefix for components: few distinct values, as metric labels must be. */
+function commandOf(interaction: Interaction): string {
+  if (interaction.isCommand() || interaction.isAutocomplete()) return interaction.commandName;
+  if (interaction.isMessageComponent() || interaction.isModalSubmit())
+    return parseCustomId(interaction.customId).prefix.slice(0, 40);
+  return "";
 }

@@ -35,7 +35,7 @@ export class JobLoop {
   private readonly maxAttempts: number;
 
   constructor(
-    private readonly store: JobStore,
+    readonly store: JobStore,
     private readonly clock: Clock,
     private readonly log: Logger,
     options: JobLoopOptions = {},

@@ -108,6 +108,16 @@ export class JobStore {
     });
   }
 
+  /** How long the oldest due, unclaimed job has waited (0 when none is late): the scheduler's lag. */
+  async lagMs(now: Date): Promise<number> {
+    const oldest = await this.prisma.scheduledJob.findFirst({
+      where: { status: "pending", dueAt: { lte: now } },
+      orderBy: { dueAt: "asc" },
+      select: { dueAt: true },
+    });
+    return oldest ? now.getTime() - oldest.dueAt.getTime() : 0;
+  }
+
   /** When the loop should next look: the earliest pending job, or the earliest lease that will expire. */
   async nextWake(): Promise<Date | null> {
     const [pending, running] = await Promise.all([

@@ -2,6 +2,7 @@ import { SlashCommandBuilder } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commands } from "../../commands/index.js";
 import type { CommandModule } from "../../src/discord/command-module.js";
+import { send } from "../../src/discord/reply.js";
 import { UserError } from "../../src/errors.js";
 import { callbackData, startTestBot, type TestBot } from "../support/bot-harness.js";
 
@@ -25,6 +26,13 @@ const broken: CommandModule = {
   },
   async autocomplete() {
     throw new Error("autocomplete exploded");
+  },
+  components: {
+    // A handler still busy near Discord's 3 s deadline (as under a burst of clicks).
+    slow: async (interaction) => {
+      await new Promise((resolve) => setTimeout(resolve, 1800));
+      await send(interaction, { content: "Done, late but answered.", ephemeral: true });
+    },
   },
 };
 
@@ -62,6 +70,19 @@ describe("the one error path", () => {
   it("answers a failing autocomplete with no suggestions instead of leaving Discord waiting", async () => {
     const callback = await t.autocomplete("broken", undefined, "how", "x").callback;
     expect(callback).toMatchObject({ type: 8, data: { choices: [] } });
+  });
+
+  it("acknowledges a slow button silently in time, then answers by follow-up", async () => {
+    const list = t.command("faction", "list", {});
+    await list.settled();
+    const message = {
+      ...list.original()!,
+      components: [{ type: 1, components: [{ type: 2, style: 2, label: "Slow", custom_id: "slow:1" }] }],
+    };
+    const click = t.click(message as never, "slow:1");
+    expect((await click.callback).type).toBe(6);
+    const followUp = await click.waitForFollowUp(1);
+    expect(followUp).toMatchObject({ content: "Done, late but answered.", flags: EPHEMERAL });
   });
 
   it("keeps serving everyone else after failures", async () => {

@@ -66,6 +66,8 @@ export interface TestBotOptions {
   extraGuilds?: GuildSeed[];
   /** The privileged Server Members intent (member events, member list); default true, as in production. */
   membersIntent?: boolean;
+  /** More settings, as the environment would give them (OPS_PORT...). */
+  env?: Record<string, string>;
 }
 
 /** Who acts in an interaction, and optionally with which roles or permissions (default: seeded state). */
@@ -130,6 +132,7 @@ export async function startTestBot(options: TestBotOptions = {}) {
     DATABASE_URL: `file:${database}`,
     LOG_LEVEL: "debug",
     DISCORD_MEMBERS_INTENT: options.membersIntent === false ? "false" : "true",
+    ...options.env,
   });
   const log = createLogger({ level: "debug", pretty: false, destination, secrets: [discord.token] });
   const launch = () =>
