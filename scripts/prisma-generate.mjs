@@ -3,7 +3,7 @@
 // possible on offline machines; `generate` never runs the engine, it only checks that the file exists, so
 // any executable will do when none is configured.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -20,4 +20,17 @@ if (!env.PRISMA_SCHEMA_ENGINE_BINARY || !existsSync(env.PRISMA_SCHEMA_ENGINE_BIN
 }
 env.PRISMA_HIDE_UPDATE_MESSAGE = "1";
 const result = spawnSync(process.execPath, [cli, "generate"], { stdio: "inherit", env });
-process.exit(result.status ?? 1);
+if (result.status !== 0) process.exit(result.status ?? 1);
+
+// Prisma takes one database provider per schema: the PostgreSQL client is generated from the same models with
+// the provider swapped, into src/generated/prisma-postgres (both clients have the same model API).
+const schema = readFileSync("prisma/schema.prisma", "utf8")
+  .replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"')
+  .replace('output              = "../src/generated/prisma"', 'output              = "./prisma-postgres"');
+mkdirSync("src/generated", { recursive: true });
+writeFileSync("src/generated/schema.postgresql.prisma", schema);
+const pg = spawnSync(process.execPath, [cli, "generate", "--schema", "src/generated/schema.postgresql.prisma"], {
+  stdio: "inherit",
+  env,
+});
+process.exit(pg.status ?? 1);

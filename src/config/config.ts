@@ -58,8 +58,8 @@ const schema = z.object({
       .string()
       .trim()
       .refine(
-        (url) => url.startsWith("file:"),
-        "must be a SQLite file URL such as file:./var/khitomer.db (PostgreSQL is not supported yet)",
+        (url) => url.startsWith("file:") || /^postgres(ql)?:\/\//.test(url),
+        "must be a SQLite file URL such as file:./var/khitomer.db, or postgresql://user:password@host:5432/database",
       ),
   ),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` })),

@@ -2,8 +2,10 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { type MigrationReport, migrateSqlite } from "./migrate.js";
+import { migratePostgres } from "./migrate-postgres.js";
 import { sqlitePathFromUrl } from "./sqlite-path.js";
 
 export type { PrismaClient } from "../generated/prisma/client.js";
@@ -11,6 +13,12 @@ export type { PrismaClient } from "../generated/prisma/client.js";
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** prisma/migrations, found from src/db (tsx, vitest) and from dist/src/db (compiled) alike. */
 export const MIGRATIONS_DIR = findUp(here, path.join("prisma", "migrations"));
+/** PostgreSQL's migrations: the same models, in Prisma Migrate's layout for that provider. */
+export const POSTGRES_MIGRATIONS_DIR = findUp(here, path.join("prisma", "migrations-postgresql"));
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
 
 export interface Database {
   prisma: PrismaClient;
@@ -18,8 +26,12 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Opens the database named by DATABASE_URL, creating the file and applying migrations first. */
+/**
+ * Opens the database named by DATABASE_URL, applying migrations first: a SQLite file (created if needed) by
+ * default, PostgreSQL for postgresql:// URLs.
+ */
 export async function openDatabase(databaseUrl: string): Promise<Database> {
+  if (isPostgresUrl(databaseUrl)) return openPostgres(databaseUrl);
   const file = sqlitePathFromUrl(databaseUrl);
   if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
   const migrations = migrateSqlite(file, MIGRATIONS_DIR);
@@ -30,6 +42,15 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
     migrations,
     close: () => prisma.$disconnect(),
   };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const migrations = await migratePostgres(url, POSTGRES_MIGRATIONS_DIR);
+  // The PostgreSQL client is generated from the same models (scripts/prisma-generate.mjs): the same API, so the
+  // rest of the code uses one type for both.
+  const { PrismaClient: PostgresClient } = await import("../generated/prisma-postgres/client.js");
+  const prisma = new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as PrismaClient;
+  return { prisma, migrations, close: () => prisma.$disconnect() };
 }
 
 function findUp(start: string, relative: string): string {

@@ -46,7 +46,7 @@ const CREATE_PRISMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS "_prisma_migrations
 )`;
 
 /** Prisma accepts the file as-is, with CRLF→LF or LF→CRLF (git's line-ending conversion), and so do we. */
-function matchesChecksum(sql: string, checksum: string): boolean {
+export function matchesChecksum(sql: string, checksum: string): boolean {
   return [sql, sql.replaceAll("\r\n", "\n"), sql.replaceAll("\n", "\r\n")].some(
     (variant) => createHash("sha256").update(variant).digest("hex") === checksum,
   );

@@ -30,7 +30,7 @@ describe("loadConfig", () => {
     ["DEV_GUILD_ID", "my-server", /DEV_GUILD_ID must be a Discord id/],
     ["DISCORD_APPLICATION_ID", "12", /DISCORD_APPLICATION_ID must be a Discord id/],
     ["DISCORD_API_BASE", "discord.com", /DISCORD_API_BASE must be a URL/],
-    ["DATABASE_URL", "mysql://x", /DATABASE_URL must be a SQLite file URL/],
+    ["DATABASE_URL", "mysql://x", /DATABASE_URL must be a SQLite file URL.*or postgresql:\/\//],
     ["DISCORD_TOKEN", "not a token", /DISCORD_TOKEN does not look like a bot token/],
   ])("given %s=%s, fails naming the setting in one line", (setting, value, message) => {
     let caught: unknown;

@@ -1,4 +1,3 @@
-import { copyFileSync } from "node:fs";
 import path from "node:path";
 import {
   Client,
@@ -17,6 +16,7 @@ import { CONSOLE_GUILDS } from "../../src/console/seed.js";
 import { ConsoleSession } from "../../src/console/session.js";
 import { type GuildSeed, LoopbackDiscord, snowflake } from "../loopback/server.js";
 import { tempDir } from "../support/temp-dir.js";
+import { freshDatabase } from "../support/test-database.js";
 
 // The session in-process: real payloads to a real discord.js client through the loopback server, output collected
 // as the lines a member would read. Answers to forms come from a script, as if typed.
@@ -46,14 +46,15 @@ function scriptedIO(answers: string[] = []) {
 describe("with the Khitomer bot", () => {
   const { dir, cleanup } = tempDir("khitomer-console-session-");
   let runtime: ConsoleRuntime;
+  let dropDatabase: () => Promise<void> = async () => undefined;
   const out = scriptedIO();
   let session: ConsoleSession;
 
   beforeAll(async () => {
-    const database = path.join(dir, "c.db");
-    copyFileSync(inject("templateDatabase"), database);
+    const database = await freshDatabase(inject("templateDatabase"), dir);
+    dropDatabase = database.drop;
     runtime = await startConsoleRuntime({
-      databaseUrl: `file:${database}`,
+      databaseUrl: database.url,
       logFile: path.join(dir, "c.log"),
       verbose: false,
       env: { LOG_LEVEL: "warn" },
@@ -68,6 +69,7 @@ describe("with the Khitomer bot", () => {
   });
   afterAll(async () => {
     await runtime?.stop();
+    await dropDatabase();
     cleanup();
   });
 

@@ -7,8 +7,14 @@ import { callbackData, ManualClock, startTestBot, type TestBot } from "../suppor
 const clock = new ManualClock();
 let t: TestBot;
 
+const VOTERS = ["800000000000000001", "800000000000000002"];
+
 beforeAll(async () => {
-  t = await startTestBot({ clock });
+  // The voters are members of the Discord server: the reconcile after the restart must find them there.
+  t = await startTestBot({
+    clock,
+    guild: { members: VOTERS.map((id, i) => ({ user: { id, username: `voter${i}` } })) },
+  });
 });
 afterAll(async () => {
   await t?.stop();
@@ -17,7 +23,7 @@ afterAll(async () => {
 describe("a bot restarted mid-vote", () => {
   it("loses no ballot and closes the vote once at its deadline", async () => {
     const prisma = () => t.bot.ctx.db.prisma;
-    const members = [t.alice.id, t.bob.id, "800000000000000001", "800000000000000002"];
+    const members = [t.alice.id, t.bob.id, ...VOTERS];
     const entry = t.bot.ctx.lore.bySlug("deferi", null)!;
     const deferi = await t.bot.ctx.factions.materialize((await t.bot.ctx.factions.forEntry(t.guildId, entry))!);
     await prisma().factionMember.createMany({
@@ -47,7 +53,8 @@ describe("a bot restarted mid-vote", () => {
     await t.restart();
 
     expect(await prisma().ballot.count({ where: { treatyId: treaty.id } })).toBe(2);
-    await t.click(message(), `treaty-vote:${treaty.id}:aye`, { user: members[2] }).callback;
+    const third = await callbackData(t.click(message(), `treaty-vote:${treaty.id}:aye`, { user: members[2] }));
+    expect(third.content).toMatch(/^Your ballot on Treaty #1: \*\*Aye\*\*/);
     clock.advance(2 * 3_600_000 + 1000);
     await t.bot.ctx.jobs.poke();
     await t.bot.ctx.jobs.poke();

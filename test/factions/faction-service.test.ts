@@ -1,5 +1,3 @@
-import { copyFileSync } from "node:fs";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { type Database, openDatabase } from "../../src/db/database.js";
 import { UserError } from "../../src/errors.js";
@@ -12,6 +10,7 @@ import { LoreService } from "../../src/lore/lore-service.js";
 import { LoreStore } from "../../src/lore/lore-store.js";
 import { systemClock } from "../../src/time/clock.js";
 import { tempDir } from "../support/temp-dir.js";
+import { freshDatabase } from "../support/test-database.js";
 
 /** Roles kept in memory: the domain's port, not Discord. Tests set what Discord would refuse. */
 class MemoryRoles implements RoleGateway {
@@ -49,17 +48,19 @@ const A = "100000000000000001";
 const B = "100000000000000002";
 const log = createLogger({ level: "silent", pretty: false });
 let db: Database;
-let cleanup: () => void;
+let cleanup: () => Promise<void>;
 let service: FactionService;
 let roles: MemoryRoles;
 let lore: LoreService;
 
 beforeEach(async () => {
   const t = tempDir();
-  cleanup = t.cleanup;
-  const file = path.join(t.dir, "k.db");
-  copyFileSync(inject("templateDatabase"), file);
-  db = await openDatabase(`file:${file}`);
+  const fresh = await freshDatabase(inject("templateDatabase"), t.dir);
+  cleanup = async () => {
+    await fresh.drop();
+    t.cleanup();
+  };
+  db = await openDatabase(fresh.url);
   lore = new LoreService(new LoreStore(db.prisma), log);
   await lore.load();
   roles = new MemoryRoles();
@@ -67,7 +68,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await db.close();
-  cleanup();
+  await cleanup();
 });
 
 const canon = (slug: string) => service.forEntry(A, lore.bySlug(slug, null)!).then((f) => f!);

@@ -1,5 +1,3 @@
-import { copyFileSync } from "node:fs";
-import path from "node:path";
 import { Writable } from "node:stream";
 import type { APIMessage } from "discord.js";
 import { inject } from "vitest";
@@ -21,6 +19,7 @@ import {
   snowflake,
 } from "../loopback/server.js";
 import { tempDir } from "./temp-dir.js";
+import { freshDatabase } from "./test-database.js";
 
 /** The audit-log reason of role changes a test makes "by hand", as a moderator would in Discord. */
 export const BY_HAND = "by hand";
@@ -114,8 +113,8 @@ export async function startTestBot(options: TestBotOptions = {}) {
     ],
   });
   const { dir, cleanup } = tempDir();
-  const database = path.join(dir, "khitomer.db");
-  copyFileSync(inject("templateDatabase"), database);
+  const fresh = await freshDatabase(inject("templateDatabase"), dir);
+  const database = fresh.url;
   const logs: Record<string, unknown>[] = [];
   const rawLogs: string[] = [];
   const destination = new Writable({
@@ -129,7 +128,7 @@ export async function startTestBot(options: TestBotOptions = {}) {
   });
   const config = loadConfig({
     DISCORD_API_BASE: discord.apiBase,
-    DATABASE_URL: `file:${database}`,
+    DATABASE_URL: database,
     LOG_LEVEL: "debug",
     DISCORD_MEMBERS_INTENT: options.membersIntent === false ? "false" : "true",
     ...options.env,
@@ -148,6 +147,7 @@ export async function startTestBot(options: TestBotOptions = {}) {
     bot = await launch();
   } catch (error) {
     await discord.close();
+    await fresh.drop();
     cleanup();
     throw error;
   }
@@ -246,6 +246,7 @@ export async function startTestBot(options: TestBotOptions = {}) {
     async stop() {
       await bot.stop();
       await discord.close();
+      await fresh.drop();
       cleanup();
     },
   };
