@@ -3,8 +3,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import BetterSqlite from "better-sqlite3";
 import { PrismaClient } from "../generated/prisma/client.js";
-import { type MigrationReport, migrateSqlite } from "./migrate.js";
+import { MigrationError, type MigrationReport, migrateSqlite, readMigrations } from "./migrate.js";
 import { migratePostgres } from "./migrate-postgres.js";
 import { sqlitePathFromUrl } from "./sqlite-path.js";
 
@@ -42,6 +43,38 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
     migrations,
     close: () => prisma.$disconnect(),
   };
+}
+
+/**
+ * Opens a SQLite database read-only, for copying it elsewhere: nothing is migrated or written, so the source
+ * stays exactly as it was. It must already be fully migrated (the bot does that at every start).
+ */
+export async function openSqliteReadOnly(databaseUrl: string): Promise<Database> {
+  const file = sqlitePathFromUrl(databaseUrl);
+  if (!existsSync(file)) throw new MigrationError(`no SQLite database at ${file}`);
+  const check = new BetterSqlite(file, { readonly: true });
+  try {
+    const applied = new Set(
+      (
+        check
+          .prepare(
+            `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+          )
+          .all() as {
+          migration_name: string;
+        }[]
+      ).map((row) => row.migration_name),
+    );
+    const missing = readMigrations(MIGRATIONS_DIR).filter((m) => !applied.has(m.name));
+    if (missing.length > 0)
+      throw new MigrationError(
+        `the source database is not fully migrated (${missing.map((m) => m.name).join(", ")}): start the bot on it once first`,
+      );
+  } finally {
+    check.close();
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file, readonly: true }) });
+  return { prisma, migrations: { applied: [], alreadyApplied: 0, modified: [] }, close: () => prisma.$disconnect() };
 }
 
 async function openPostgres(url: string): Promise<Database> {
