@@ -31,6 +31,8 @@ export interface Config {
   /** The /healthz and /metrics endpoint: off unless a port is set (0 picks a free one). */
   opsPort: number | undefined;
   opsHost: string;
+  /** Which gateway shards this process runs: all of an automatic count by default. */
+  shards: { ids: number[]; count: number } | "auto";
 }
 
 const snowflake = z.string().regex(/^\d{17,20}$/, "must be a Discord id (17 to 20 digits)");
@@ -75,6 +77,19 @@ const schema = z.object({
       .max(65535, "must be 0 to 65535"),
   ),
   OPS_HOST: optional(z.string().trim().min(1)),
+  SHARD_COUNT: optional(
+    z.coerce
+      .number({ error: "must be a number" })
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .max(10_000, "must be at most 10000"),
+  ),
+  SHARD_IDS: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, "must list shard ids or ranges, such as 0-3 or 0,2,4"),
+  ),
 });
 
 /** Parses the environment once. Throws ConfigError naming the first bad setting. */
@@ -98,7 +113,33 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     membersIntent: values.DISCORD_MEMBERS_INTENT !== "false",
     opsPort: values.OPS_PORT,
     opsHost: values.OPS_HOST ?? "127.0.0.1",
+    shards: parseShards(values.SHARD_IDS, values.SHARD_COUNT),
   };
+}
+
+/**
+ * SHARD_COUNT alone: every shard of that count in this process. SHARD_IDS with SHARD_COUNT: a slice of them, so
+ * several processes or machines share one bot. Neither: the count Discord recommends, all in this process.
+ */
+function parseShards(ids: string | undefined, count: number | undefined): Config["shards"] {
+  if (ids === undefined)
+    return count === undefined ? "auto" : { ids: Array.from({ length: count }, (_, i) => i), count };
+  if (count === undefined)
+    throw new ConfigError(
+      "SHARD_IDS",
+      "SHARD_IDS needs SHARD_COUNT: the total number of shards across all processes (see .env.example)",
+    );
+  const list = ids.split(",").flatMap((part) => {
+    const [from, to = from] = part.split("-").map(Number) as [number, number?];
+    return Array.from({ length: (to as number) - from + 1 }, (_, i) => from + i);
+  });
+  const wrong = list.find((id) => id >= count);
+  if (wrong !== undefined || list.length === 0)
+    throw new ConfigError(
+      "SHARD_IDS",
+      `SHARD_IDS lists shard ${wrong}, but SHARD_COUNT is ${count} (ids run from 0 to ${count - 1})`,
+    );
+  return { ids: [...new Set(list)].sort((a, b) => a - b), count };
 }
 
 /** Accepts the base with or without the version suffix, since both appear in docs and proxies. */

@@ -13,6 +13,10 @@ export function createDiscordClient(config: Config, log: Logger): Client {
       : [GatewayIntentBits.Guilds],
     partials: [Partials.GuildMember],
     rest: { api: config.discordApiBase },
+    // This process's shards: a slice of SHARD_COUNT (SHARD_IDS), all of them, or Discord's recommended count.
+    ...(config.shards === "auto"
+      ? { shards: "auto" as const }
+      : { shards: config.shards.ids, shardCount: config.shards.count }),
     // Khitomer never reads messages, reactions, presences, emoji or voice states from the cache: across thousands
     // of servers those caches would only hold memory.
     makeCache: Options.cacheWithLimits({

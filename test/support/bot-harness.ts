@@ -67,6 +67,8 @@ export interface TestBotOptions {
   membersIntent?: boolean;
   /** More settings, as the environment would give them (OPS_PORT...). */
   env?: Record<string, string>;
+  /** Shards the loopback Discord recommends and routes guild events by. */
+  shardCount?: number;
 }
 
 /** Who acts in an interaction, and optionally with which roles or permissions (default: seeded state). */
@@ -92,6 +94,7 @@ export async function startTestBot(options: TestBotOptions = {}) {
   const alice = { id: snowflake(), username: "alice" };
   const bob = { id: snowflake(), username: "bob" };
   const discord = await LoopbackDiscord.start({
+    ...(options.shardCount ? { shardCount: options.shardCount } : {}),
     guilds: [
       {
         id: guildId,
@@ -126,17 +129,18 @@ export async function startTestBot(options: TestBotOptions = {}) {
       done();
     },
   });
-  const config = loadConfig({
+  const configEnv: Record<string, string> = {
     DISCORD_API_BASE: discord.apiBase,
     DATABASE_URL: database,
     LOG_LEVEL: "debug",
     DISCORD_MEMBERS_INTENT: options.membersIntent === false ? "false" : "true",
     ...options.env,
-  });
+  };
+  const config = loadConfig(configEnv);
   const log = createLogger({ level: "debug", pretty: false, destination, secrets: [discord.token] });
-  const launch = () =>
+  const launch = (env: Record<string, string> = {}) =>
     startBot({
-      config,
+      config: Object.keys(env).length > 0 ? loadConfig({ ...configEnv, ...env }) : config,
       log,
       token: discord.token,
       ...(options.clock ? { clock: options.clock } : {}),
@@ -234,8 +238,8 @@ export async function startTestBot(options: TestBotOptions = {}) {
      * A second bot process on the same database file and loopback Discord (another shard or a second machine in
      * production). The caller stops it.
      */
-    launchAnother() {
-      return launch();
+    launchAnother(env: Record<string, string> = {}) {
+      return launch(env);
     },
     async restart(whileDown?: () => void | Promise<void>) {
       await bot.stop();
