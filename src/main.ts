@@ -14,19 +14,25 @@ async function main(): Promise<void> {
     secrets: [token],
   });
   process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled rejection"));
-  const bot = await startBot({ config, log, token });
+  // Signals are handled from the first moment: a stop asked for during startup waits for the start, then stops.
+  let starting: ReturnType<typeof startBot> | undefined;
   const shutdown = (signal: string) => {
     log.info({ signal }, "shutting down");
-    bot.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+    const bot = starting ?? Promise.reject(new Error("not started"));
+    bot
+      .then((running) => running.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        },
+      );
   };
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));
+  starting = startBot({ config, log, token });
+  await starting;
 }
 
 main().catch((error: unknown) => {

@@ -45,12 +45,14 @@ function toOptions(reply: Reply): InteractionReplyOptions {
 const SLOW_AFTER_MS = 1200;
 const pendingAck = new WeakMap<object, Promise<unknown>>();
 const deferredUpdate = new WeakSet<object>();
+/** Interactions whose answer is on its way: the slow-timer must not acknowledge them a second time. */
+const answering = new WeakSet<object>();
 
 /** Acknowledges a component interaction silently if its handler is still busy close to Discord's deadline. */
 export function deferUpdateIfSlow(interaction: MessageComponentInteraction | ModalSubmitInteraction): () => void {
   const wait = Math.max(0, SLOW_AFTER_MS - (Date.now() - interaction.createdTimestamp));
   const timer = setTimeout(() => {
-    if (interaction.deferred || interaction.replied) return;
+    if (interaction.deferred || interaction.replied || answering.has(interaction)) return;
     deferredUpdate.add(interaction);
     pendingAck.set(
       interaction,
@@ -69,6 +71,7 @@ export async function send(
   interaction: RepliableInteraction | MessageComponentInteraction | ModalSubmitInteraction,
   reply: Reply,
 ): Promise<void> {
+  answering.add(interaction);
   await pendingAck.get(interaction);
   const options = toOptions(reply);
   if (deferredUpdate.has(interaction)) await interaction.followUp(options);

@@ -12,7 +12,13 @@ const EMBASSY = "700000000000000001";
 let t: TestBot;
 
 beforeAll(async () => {
-  t = await startTestBot({ clock, guild: { channels: [{ id: EMBASSY, name: "embassy" }] } });
+  // This file asserts counting under concurrency; the time to answer under load is the benchmark's to measure,
+  // so a loaded CI machine gets more than Discord's 3 s before the loopback refuses a late answer.
+  t = await startTestBot({
+    clock,
+    guild: { channels: [{ id: EMBASSY, name: "embassy" }] },
+    callbackDeadlineMs: 15_000,
+  });
 });
 afterAll(async () => {
   await t?.stop();

@@ -69,6 +69,8 @@ export interface TestBotOptions {
   env?: Record<string, string>;
   /** Shards the loopback Discord recommends and routes guild events by. */
   shardCount?: number;
+  /** Discord's 3 s deadline for the first answer; a test of correctness under load may give itself more. */
+  callbackDeadlineMs?: number;
 }
 
 /** Who acts in an interaction, and optionally with which roles or permissions (default: seeded state). */
@@ -95,6 +97,7 @@ export async function startTestBot(options: TestBotOptions = {}) {
   const bob = { id: snowflake(), username: "bob" };
   const discord = await LoopbackDiscord.start({
     ...(options.shardCount ? { shardCount: options.shardCount } : {}),
+    ...(options.callbackDeadlineMs ? { callbackDeadlineMs: options.callbackDeadlineMs } : {}),
     guilds: [
       {
         id: guildId,
