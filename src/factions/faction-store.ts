@@ -237,14 +237,20 @@ export class FactionStore {
     );
   }
 
-  /** Ends a membership; false when there was none (already left, or a concurrent leave won). */
-  async leave(guildId: string, userId: string, factionId: string, event: Omit<NewEvent, "guildId">): Promise<boolean> {
+  /** Makes a change and records its event in one transaction; false (and no event) when nothing matched. */
+  private changeAndRecord(event: NewEvent, change: (tx: Tx) => Promise<{ count: number }>): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.factionMember.deleteMany({ where: { guildId, userId, factionId } });
-      if (count === 0) return false;
-      await addEvent(tx, { ...event, guildId });
+      if ((await change(tx)).count === 0) return false;
+      await addEvent(tx, event);
       return true;
     });
+  }
+
+  /** Ends a membership; false when there was none (already left, or a concurrent leave won). */
+  async leave(guildId: string, userId: string, factionId: string, event: Omit<NewEvent, "guildId">): Promise<boolean> {
+    return this.changeAndRecord({ ...event, guildId }, (tx) =>
+      tx.factionMember.deleteMany({ where: { guildId, userId, factionId } }),
+    );
   }
 
   /** Moves a member from one faction to another in one step: same slot, joined now. */
@@ -276,15 +282,9 @@ export class FactionStore {
     isLeader: boolean,
     event: Omit<NewEvent, "guildId">,
   ): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.factionMember.updateMany({
-        where: { guildId, userId, factionId },
-        data: { isLeader },
-      });
-      if (count === 0) return false;
-      await addEvent(tx, { ...event, guildId });
-      return true;
-    });
+    return this.changeAndRecord({ ...event, guildId }, (tx) =>
+      tx.factionMember.updateMany({ where: { guildId, userId, factionId }, data: { isLeader } }),
+    );
   }
 
   /** The member left the Discord server: memberships stay (history), but stop counting. */

@@ -109,3 +109,17 @@ describe("npm run deploy-commands", () => {
     expect(discord.commands().map((c) => c.name)).toContain("council");
   });
 });
+
+describe("npm run db:move", () => {
+  it.each([
+    [[], /--to must be a postgresql:\/\/ URL/],
+    [["--to", "file:./other.db"], /--to must be a postgresql:\/\/ URL/],
+    [["--to", "postgresql://x@127.0.0.1:1/db", "--from", "file:./missing.db"], /no SQLite database at .*missing\.db/],
+  ])("given %j, refuses with one line and touches nothing", async (args, message) => {
+    const run = spawnScript("scripts/db-move.ts", { cwd: scratch(), args });
+    expect(await run.exited).toBe(1);
+    const lines = run.stderr().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+  });
+});

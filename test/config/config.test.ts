@@ -32,6 +32,10 @@ describe("loadConfig", () => {
     ["DISCORD_API_BASE", "discord.com", /DISCORD_API_BASE must be a URL/],
     ["DATABASE_URL", "mysql://x", /DATABASE_URL must be a SQLite file URL.*or postgresql:\/\//],
     ["DISCORD_TOKEN", "not a token", /DISCORD_TOKEN does not look like a bot token/],
+    ["OPS_PORT", "http", /OPS_PORT must be a port number/],
+    ["OPS_PORT", "70000", /OPS_PORT must be 0 to 65535/],
+    ["SHARD_COUNT", "0", /SHARD_COUNT must be at least 1/],
+    ["DISCORD_MEMBERS_INTENT", "yes", /DISCORD_MEMBERS_INTENT must be true or false/],
   ])("given %s=%s, fails naming the setting in one line", (setting, value, message) => {
     let caught: unknown;
     try {
