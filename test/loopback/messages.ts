@@ -344,6 +344,9 @@ function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
 
+/** How long Discord remembers a nonce for `enforce_nonce` ("the past few minutes"). */
+export const NONCE_WINDOW_MS = 5 * 60_000;
+
 interface StoredMessage {
   message: APIMessage;
   ephemeral: boolean;
@@ -357,6 +360,23 @@ interface StoredMessage {
 export class MessageStore {
   private readonly byId = new Map<string, StoredMessage>();
   private readonly channelOrder = new Map<string, string[]>();
+  /** author:nonce → the message and when it was made, for `enforce_nonce`. */
+  private readonly nonces = new Map<string, { id: string; at: number }>();
+
+  /**
+   * With `enforce_nonce`, Discord returns the message the same author already created with the same nonce in the
+   * past few minutes instead of creating another: a retry after a lost answer posts once.
+   */
+  byNonce(authorId: string, nonce: string | number, now = Date.now()): APIMessage | undefined {
+    const seen = this.nonces.get(`${authorId}:${nonce}`);
+    if (!seen || now - seen.at > NONCE_WINDOW_MS) return undefined;
+    return this.get(seen.id);
+  }
+
+  rememberNonce(message: APIMessage, now = Date.now()): void {
+    if (message.nonce !== undefined)
+      this.nonces.set(`${message.author.id}:${message.nonce}`, { id: message.id, at: now });
+  }
 
   add(message: APIMessage, options: { interactionId?: string | null } = {}): void {
     const ephemeral = ((message.flags ?? 0) & MessageFlags.Ephemeral) !== 0;

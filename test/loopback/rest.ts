@@ -58,6 +58,11 @@ export interface RestOptions {
   /** Extra 403 rule, checked after auth on every matched route. */
   forbids: (request: RouteRequest) => boolean;
   onRecorded: (request: RecordedRequest) => void;
+  /**
+   * A request that never gets its answer, as when the network or the caller dies mid-call: "before" drops it
+   * unseen, "after" carries it out (and records it) but leaves the caller waiting.
+   */
+  stalls?: (request: RouteRequest) => "before" | "after" | undefined;
   rateLimit: { limit: number; windowMs: number };
 }
 
@@ -94,9 +99,11 @@ export class RestHandler {
       files,
       headers,
     };
+    const stall = this.options.stalls?.(request);
+    if (stall === "before") return;
     const rate = this.takeFromBucket(method, request, match);
     const result = rate.limited ? rateLimited(rate.retryAfter) : this.execute(match, request);
-    this.send(res, result, rate.headers);
+    if (stall !== "after") this.send(res, result, rate.headers);
     this.options.onRecorded({
       method,
       route: request.route,

@@ -102,6 +102,11 @@ function sendMessage(core: Core, request: RouteRequest): RouteResult {
   const channel = textChannel(core, request);
   requirePermission(core, channel, PermissionFlagsBits.SendMessages);
   if (channel.recipientId !== null && core.world.dmRefused(channel.recipientId)) throw discordErrors.cannotSendToUser();
+  const nonce = request.body.nonce;
+  if (request.body.enforce_nonce === true && (typeof nonce === "string" || typeof nonce === "number")) {
+    const earlier = core.messages.byNonce(core.botUser().id, nonce);
+    if (earlier) return ok(earlier);
+  }
   const reference = messageReference(core, request, channel.guildId);
   // Only interactions can be ephemeral; Discord ignores the flag on channel messages.
   const body = { ...request.body, flags: (numberField(request.body, "flags") ?? 0) & ~MessageFlags.Ephemeral };
@@ -117,6 +122,7 @@ function sendMessage(core: Core, request: RouteRequest): RouteResult {
     core.mentionContext(channel.id),
   );
   core.messages.add(message);
+  core.messages.rememberNonce(message);
   channel.record.lastMessageId = message.id;
   core.announceMessage("create", message);
   return ok(message);

@@ -84,6 +84,7 @@ export class LoopbackDiscord implements FixtureDirectory {
   private readonly gateway: Gateway;
   private readonly requestSignal = new ChangeSignal();
   private readonly forbidRules = new Set<(request: RouteRequest) => boolean>();
+  private readonly stallRules = new Set<(request: RouteRequest) => "before" | "after" | undefined>();
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -118,6 +119,13 @@ export class LoopbackDiscord implements FixtureDirectory {
         ...scheduledEventRoutes(this.core),
       ],
       forbids: (request) => [...this.forbidRules].some((rule) => rule(request)),
+      stalls: (request) => {
+        for (const rule of this.stallRules) {
+          const stall = rule(request);
+          if (stall) return stall;
+        }
+        return undefined;
+      },
       onRecorded: (request) => {
         this.requests.push(request);
         this.requestSignal.notify();
@@ -174,6 +182,29 @@ export class LoopbackDiscord implements FixtureDirectory {
   forbid(rule: (request: RouteRequest) => boolean): () => void {
     this.forbidRules.add(rule);
     return () => this.forbidRules.delete(rule);
+  }
+
+  /**
+   * The next request matching `rule` never gets an answer, as when its caller dies mid-call. `when: "after"`
+   * carries it out first (the message exists, the caller never learns it); "before" drops it unseen. `caught`
+   * resolves with the request once it arrived; later matching requests are answered normally.
+   */
+  stallNext(
+    rule: (request: RouteRequest) => boolean,
+    when: "before" | "after" = "after",
+  ): { caught: Promise<RouteRequest>; lift(): void } {
+    let resolve!: (request: RouteRequest) => void;
+    const caught = new Promise<RouteRequest>((r) => {
+      resolve = r;
+    });
+    const stall = (request: RouteRequest) => {
+      if (!rule(request)) return undefined;
+      this.stallRules.delete(stall);
+      resolve(request);
+      return when;
+    };
+    this.stallRules.add(stall);
+    return { caught, lift: () => this.stallRules.delete(stall) };
   }
 
   // --- state -------------------------------------------------------------
