@@ -60,13 +60,13 @@ export async function createApp(options: AppOptions): Promise<AppContext> {
   const clock = options.clock ?? systemClock;
   const factions = new FactionService(new FactionStore(db.prisma), lore, options.roles, clock, log);
   const jobStore = new JobStore(db.prisma);
-  const jobs = new JobLoop(jobStore, clock, log);
+  const jobs = new JobLoop(jobStore, clock, log, { leaseMs: config.jobLeaseMs });
   const treaties = new TreatyService(new TreatyStore(db.prisma), jobStore, factions, lore, clock, log, jobs);
   jobs.on(CLOSE_JOB, async (job) => {
     await treaties.closeByDeadline(String(job.guildId), String(job.payload.treatyId));
   });
   const council = new CouncilService(
-    new CouncilStore(db.prisma),
+    new CouncilStore(db.prisma, config.jobLeaseMs),
     jobStore,
     factions,
     treaties,
@@ -151,6 +151,16 @@ export async function startBot(options: Omit<AppOptions, "roles"> & { token: str
       loreEntries: () => ctx.lore.index.size,
     });
   }
-  ctx.log.info({ user: client.user?.tag, guilds: client.guilds.cache.size, lore: ctx.lore.index.size }, "ready");
+  ctx.log.info(
+    {
+      user: client.user?.tag,
+      guilds: client.guilds.cache.size,
+      lore: ctx.lore.index.size,
+      shards: [...client.ws.shards.keys()],
+      // The name this process claims timed jobs under (scheduled_jobs.claimedBy): "<pid>-<random>".
+      worker: ctx.jobs.owner,
+    },
+    "ready",
+  );
   return { ctx, client, ops, stop };
 }

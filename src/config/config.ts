@@ -33,6 +33,14 @@ export interface Config {
   opsHost: string;
   /** Which gateway shards this process runs: all of an automatic count by default. */
   shards: { ids: number[]; count: number } | "auto";
+  /** Most shards one process runs; with more, `npm start` runs one child process per group of shards. */
+  shardsPerProcess: number;
+  /**
+   * How long a claimed timed job (council post, reminder, treaty close, resync) stays with the process that claimed
+   * it without a sign of life; the holder renews it while it works, so this is how soon another process takes over
+   * the jobs of one that died.
+   */
+  jobLeaseMs: number;
 }
 
 const snowflake = z.string().regex(/^\d{17,20}$/, "must be a Discord id (17 to 20 digits)");
@@ -90,6 +98,19 @@ const schema = z.object({
       .trim()
       .regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, "must list shard ids or ranges, such as 0-3 or 0,2,4"),
   ),
+  SHARDS_PER_PROCESS: optional(
+    z.coerce
+      .number({ error: "must be a number" })
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .max(10_000, "must be at most 10000"),
+  ),
+  JOB_LEASE_SECONDS: optional(
+    z.coerce
+      .number({ error: "must be a number of seconds" })
+      .min(1, "must be at least 1")
+      .max(3600, "must be at most 3600"),
+  ),
 });
 
 /** Parses the environment once. Throws ConfigError naming the first bad setting. */
@@ -114,6 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     opsPort: values.OPS_PORT,
     opsHost: values.OPS_HOST ?? "127.0.0.1",
     shards: parseShards(values.SHARD_IDS, values.SHARD_COUNT),
+    shardsPerProcess: values.SHARDS_PER_PROCESS ?? 8,
+    jobLeaseMs: Math.round((values.JOB_LEASE_SECONDS ?? 60) * 1000),
   };
 }
 

@@ -25,8 +25,13 @@ export type PostResult =
 
 /** What the council needs from Discord: posting, telling admins, and the server's scheduled events. */
 export interface CouncilPublisher {
-  announce(schedule: CouncilSchedule, session: { at: Date; late: boolean }, agenda: Agenda): Promise<PostResult>;
-  remind(schedule: CouncilSchedule, sessionAt: Date): Promise<PostResult>;
+  /** `once` names the occurrence: posting the same one again (a takeover after a crash) must not post twice. */
+  announce(
+    schedule: CouncilSchedule,
+    session: { at: Date; late: boolean; once: string },
+    agenda: Agenda,
+  ): Promise<PostResult>;
+  remind(schedule: CouncilSchedule, sessionAt: Date, once: string): Promise<PostResult>;
   /** Tells the server's admins something went wrong: in the council channel if possible, else the system channel. */
   alertAdmins(schedule: CouncilSchedule, text: string): Promise<void>;
   /** Creates or moves the scheduled event for the next session; returns its id, or null when Discord refused. */
@@ -38,6 +43,11 @@ export type ScheduleInput = Pick<
   CouncilSchedule,
   "channelId" | "cron" | "label" | "timeZone" | "mentionRoleId" | "reminderMinutes" | "graceMinutes" | "createEvents"
 >;
+
+/** One occurrence's identity, the same in every process: the name its post is made once under. */
+function occurrenceKey(scheduleId: string, at: Date, kind: "session" | "reminder" | "now"): string {
+  return `council:${scheduleId}:${at.toISOString()}:${kind}`;
+}
 
 const REASONS = {
   "missing-channel": "the council channel no longer exists",
@@ -183,8 +193,13 @@ export class CouncilService {
     const now = this.clock.now();
     const at = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
     const claimed = await this.store.claim(schedule.id, guildId, at, "now", this.owner, now);
-    if (!claimed) throw new UserError("already", "The council was just convened.");
-    const result = await this.post(schedule, claimed, { at: now, late: false }, "now");
+    if (typeof claimed !== "string") throw new UserError("already", "The council was just convened.");
+    const result = await this.post(
+      schedule,
+      claimed,
+      { at: now, late: false, once: occurrenceKey(schedule.id, at, "now") },
+      "now",
+    );
     if (!result.ok)
       throw new UserError(
         "post-failed",
@@ -213,8 +228,19 @@ export class CouncilService {
         continue;
       }
       const claimed = await this.store.claim(schedule.id, schedule.guildId, session.at, "session", this.owner, now);
-      if (!claimed) continue;
-      const result = await this.post(schedule, claimed, { at: session.at, late: session.action === "late" }, "session");
+      if (claimed === null) continue;
+      if (typeof claimed !== "string") {
+        // Another process is posting it (or died doing so): nothing past it is handled yet; look again when its
+        // claim would lapse.
+        await this.queueWake(schedule.id, schedule.guildId, claimed.heldUntil);
+        return;
+      }
+      const result = await this.post(
+        schedule,
+        claimed,
+        { at: session.at, late: session.action === "late", once: occurrenceKey(schedule.id, session.at, "session") },
+        "session",
+      );
       if (!result.ok) return; // disabled (or retried by the job loop); the rest waits
     }
     if (plan.reminderFor) {
@@ -226,8 +252,13 @@ export class CouncilService {
         this.owner,
         now,
       );
+      if (claimed !== null && typeof claimed !== "string") {
+        await this.queueWake(schedule.id, schedule.guildId, claimed.heldUntil);
+        return;
+      }
       if (claimed) {
-        const result = await this.publisher?.remind(schedule, plan.reminderFor);
+        const once = occurrenceKey(schedule.id, plan.reminderFor, "reminder");
+        const result = await this.publisher?.remind(schedule, plan.reminderFor, once);
         if (result) await this.finishOrDisable(schedule, claimed, result, false);
         if (result && !result.ok) return;
       }
@@ -242,7 +273,7 @@ export class CouncilService {
   private async post(
     schedule: CouncilSchedule,
     occurrenceId: string,
-    session: { at: Date; late: boolean },
+    session: { at: Date; late: boolean; once: string },
     kind: "session" | "now",
   ): Promise<PostResult> {
     if (!this.publisher) throw new Error("no council publisher");

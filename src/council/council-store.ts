@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../db/database.js";
-import { isUniqueViolation } from "../factions/faction-store.js";
+import { isUniqueViolation } from "../db/errors.js";
 import type { CouncilSchedule as ScheduleRow } from "../generated/prisma/client.js";
 
 export const SCHEDULE_STATUSES = ["active", "paused", "disabled", "cancelled"] as const;
@@ -38,12 +38,16 @@ export interface Occurrence {
   postedAt: Date | null;
 }
 
-/** A claim older than this without a post belongs to a process that died mid-post: another may take it over. */
-export const CLAIM_LEASE_MS = 2 * 60_000;
-
 /** Named data functions for council schedules, occurrences and agenda notes. Every query names the server. */
 export class CouncilStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  /**
+   * @param claimLeaseMs a claim older than this without a post belongs to a process that died mid-post: another
+   *   may take it over (the job lease, JOB_LEASE_SECONDS).
+   */
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly claimLeaseMs = 60_000,
+  ) {}
 
   async schedule(guildId: string): Promise<CouncilSchedule | undefined> {
     const row = await this.prisma.councilSchedule.findUnique({ where: { guildId } });
@@ -87,7 +91,9 @@ export class CouncilStore {
 
   /**
    * Claims one occurrence for posting. The unique (schedule, time, kind) lets exactly one process win; a claim
-   * whose holder died before posting is taken over once its lease has passed.
+   * whose holder died before posting is taken over once its lease has passed. Returns the occurrence's id when
+   * this process may post it, `{ heldUntil }` while another process's claim is live (look again then), or null
+   * when it is already handled.
    */
   async claim(
     scheduleId: string,
@@ -96,7 +102,7 @@ export class CouncilStore {
     kind: OccurrenceKind,
     owner: string,
     now: Date,
-  ): Promise<string | null> {
+  ): Promise<string | { heldUntil: Date } | null> {
     try {
       const row = await this.prisma.councilOccurrence.create({
         data: { scheduleId, guildId, scheduledFor, kind, status: "claimed", claimedBy: owner, claimedAt: now },
@@ -104,17 +110,18 @@ export class CouncilStore {
       return row.id;
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      const stale = new Date(now.getTime() - CLAIM_LEASE_MS);
+      const stale = new Date(now.getTime() - this.claimLeaseMs);
       const taken = await this.prisma.councilOccurrence.updateMany({
         where: { scheduleId, scheduledFor, kind, status: "claimed", claimedAt: { lt: stale } },
         data: { claimedBy: owner, claimedAt: now },
       });
-      if (taken.count !== 1) return null;
       const row = await this.prisma.councilOccurrence.findFirst({
         where: { scheduleId, scheduledFor, kind },
-        select: { id: true },
+        select: { id: true, status: true, claimedBy: true, claimedAt: true },
       });
-      return row?.id ?? null;
+      if (!row || row.status !== "claimed") return null;
+      if (taken.count === 1 && row.claimedBy === owner) return row.id;
+      return { heldUntil: new Date((row.claimedAt ?? now).getTime() + this.claimLeaseMs) };
     }
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { type Client, DiscordAPIError, type MessageCreateOptions, RESTJSONErrorCodes } from "discord.js";
 import { NO_MENTIONS } from "./reply.js";
 
@@ -5,16 +6,42 @@ export type PostResult =
   | { ok: true; messageId: string; channelId: string }
   | { ok: false; reason: "missing-channel" | "missing-access" | "failed" };
 
-/** Posts a message to a channel by id, saying plainly why it could not (deleted channel, missing permission). */
+/**
+ * A channel by id, also in a server this process does not hold: timed jobs run in whichever process claims them,
+ * and a server on another process's shard is not in this one's cache. Such a channel is read over REST, not cached.
+ */
+export function anyChannel(client: Client, channelId: string) {
+  return client.channels.fetch(channelId, { allowUnknownGuild: true });
+}
+
+/**
+ * Discord's nonce for a post that must happen once (at most 25 characters): with `enforce_nonce`, Discord answers a
+ * second post with the same nonce, within a few minutes, with the first message. So a process that takes over a
+ * job from one that died after posting, but before recording the post, does not post again.
+ */
+export function onceNonce(key: string): string {
+  return createHash("sha256").update(key).digest("base64url").slice(0, 25);
+}
+
+/**
+ * Posts a message to a channel by id, saying plainly why it could not (deleted channel, missing permission).
+ * `once` names the post (a council session, a treaty result): posting it again shortly after returns the same
+ * message instead of a second one.
+ */
 export async function postToChannel(
   client: Client,
   channelId: string,
   message: MessageCreateOptions,
+  options: { once?: string } = {},
 ): Promise<PostResult> {
   try {
-    const channel = await client.channels.fetch(channelId);
+    const channel = await anyChannel(client, channelId);
     if (!channel?.isSendable()) return { ok: false, reason: "missing-channel" };
-    const sent = await channel.send({ allowedMentions: NO_MENTIONS, ...message });
+    const sent = await channel.send({
+      allowedMentions: NO_MENTIONS,
+      ...message,
+      ...(options.once ? { nonce: onceNonce(options.once), enforceNonce: true } : {}),
+    });
     return { ok: true, messageId: sent.id, channelId };
   } catch (error) {
     if (error instanceof DiscordAPIError) {

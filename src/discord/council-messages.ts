@@ -21,16 +21,21 @@ export function discordCouncilPublisher(client: Client, log: Logger): CouncilPub
     async announce(schedule, session, agenda) {
       const role = schedule.mentionRoleId;
       return asResult(
-        await postToChannel(client, schedule.channelId, {
-          ...(role ? { content: `<@&${role}>` } : {}),
-          embeds: [sessionEmbed(schedule, session, agenda)],
-          // The only mention Khitomer ever makes: the role an admin chose for council announcements.
-          allowedMentions: { parse: [], roles: role ? [role] : [] },
-        }),
+        await postToChannel(
+          client,
+          schedule.channelId,
+          {
+            ...(role ? { content: `<@&${role}>` } : {}),
+            embeds: [sessionEmbed(schedule, session, agenda)],
+            // The only mention Khitomer ever makes: the role an admin chose for council announcements.
+            allowedMentions: { parse: [], roles: role ? [role] : [] },
+          },
+          { once: session.once },
+        ),
       );
     },
-    async remind(schedule, sessionAt) {
-      return asResult(await postToChannel(client, schedule.channelId, { content: reminderText(sessionAt) }));
+    async remind(schedule, sessionAt, once) {
+      return asResult(await postToChannel(client, schedule.channelId, { content: reminderText(sessionAt) }, { once }));
     },
     async alertAdmins(schedule, text) {
       const here = await postToChannel(client, schedule.channelId, { content: `⚠️ ${text}` });

@@ -1,4 +1,5 @@
 import type { PrismaClient } from "../db/database.js";
+import { isUniqueViolation } from "../db/errors.js";
 import type {
   ServerFaction as FactionRow,
   FactionMember as MemberRow,
@@ -31,10 +32,6 @@ export async function conflictsAs<T>(message: string, write: () => Promise<T>): 
     if (isUniqueViolation(error)) throw new ConstraintConflict(message);
     throw error;
   }
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
 }
 
 export interface NewEvent {

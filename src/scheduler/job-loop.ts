@@ -6,7 +6,7 @@ import type { Job, JobStore } from "./job-store.js";
 export type JobHandler = (job: Job) => Promise<void>;
 
 export interface JobLoopOptions {
-  /** How long a claim holds before another process may take the job over. */
+  /** How long a claim holds without renewal before another process may take the job over (renewed while running). */
   leaseMs?: number;
   /** The longest sleep: other processes may have queued earlier jobs in the shared database. */
   maxSleepMs?: number;
@@ -40,7 +40,7 @@ export class JobLoop {
     private readonly log: Logger,
     options: JobLoopOptions = {},
   ) {
-    this.leaseMs = options.leaseMs ?? 5 * 60_000;
+    this.leaseMs = options.leaseMs ?? 60_000;
     this.maxSleepMs = options.maxSleepMs ?? 60_000;
     this.retryMs = options.retryMs ?? 30_000;
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -91,6 +91,20 @@ export class JobLoop {
 
   private async run(job: Job): Promise<void> {
     const handler = this.handlers.get(job.kind);
+    // While the job runs, its lease is renewed: only a process that stopped answering loses its jobs.
+    const heartbeat = setInterval(
+      () => {
+        const until = new Date(this.clock.now().getTime() + this.leaseMs);
+        this.store.renew(job.id, this.owner, until).then(
+          (held) => {
+            if (!held) this.log.warn({ job: job.key }, "lost the lease of a running job to another process");
+          },
+          (error: unknown) => this.log.warn({ err: error, job: job.key }, "could not renew a job's lease"),
+        );
+      },
+      Math.max(250, Math.floor(this.leaseMs / 3)),
+    );
+    heartbeat.unref();
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       await handler(job);
@@ -103,6 +117,8 @@ export class JobLoop {
           : null;
       this.log.error({ err: error, job: job.key, attempts: job.attempts, retryAt }, "job failed");
       await this.store.fail(job.id, this.owner, message, retryAt, this.clock.now());
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 

@@ -1,4 +1,5 @@
 import type { PrismaClient } from "../db/database.js";
+import { isUniqueViolation } from "../db/errors.js";
 
 export interface Job {
   id: string;
@@ -34,11 +35,15 @@ export class JobStore {
       payload: JSON.stringify(job.payload ?? {}),
       dueAt: job.dueAt,
     };
-    await this.prisma.$transaction(async (tx) => {
-      const existing = await tx.scheduledJob.findUnique({ where: { key: job.key } });
-      if (!existing) await tx.scheduledJob.create({ data: { ...data, key: job.key } });
-      else if (existing.status === "pending") await tx.scheduledJob.update({ where: { key: job.key }, data });
-    });
+    // No transaction to hold open: move a pending job under this key, else create it; a job under this key that
+    // already ran (or runs now) stays as it is. Two processes queueing the same key end with one job.
+    const moved = await this.prisma.scheduledJob.updateMany({ where: { key: job.key, status: "pending" }, data });
+    if (moved.count > 0) return;
+    try {
+      await this.prisma.scheduledJob.create({ data: { ...data, key: job.key } });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
   }
 
   async cancel(key: string): Promise<void> {
@@ -89,6 +94,15 @@ export class JobStore {
         });
     }
     return claimed;
+  }
+
+  /** Extends the lease of a job this owner still holds; false when it lost it (another process took over). */
+  async renew(id: string, owner: string, leaseUntil: Date): Promise<boolean> {
+    const { count } = await this.prisma.scheduledJob.updateMany({
+      where: { id, claimedBy: owner, status: "running" },
+      data: { leaseUntil },
+    });
+    return count === 1;
   }
 
   async complete(id: string, owner: string, now: Date): Promise<void> {

@@ -281,18 +281,22 @@ export class TreatyService {
     if (!treaty) return null;
     if (treaty.status === "open") {
       if (!(await this.store.beginClose(guildId, treatyId, reason, closedBy, this.clock.now()))) return null;
-    } else if (!(treaty.status === "closing" && reason === "deadline")) return null;
+    } else if (treaty.status !== "closing") {
+      if (reason === "deadline" && !treaty.resultMessageId) await this.finishInterruptedClose(treaty);
+      return null;
+    } else if (reason !== "deadline") return null;
     // A flush that decided to close must not wait for itself.
     if (!options.fromFlush) await this.coalescer.cancel(treatyKey(guildId, treatyId));
     const closing = (await this.store.byId(guildId, treatyId)) as Treaty;
     const view = await this.view(closing);
     const status = view.outcome.status;
     await this.store.finishClose(guildId, treatyId, { status, summary: view.outcome.summary });
-    if (reason !== "deadline") await this.jobs.cancel(closeKey(treatyId));
     const closed = (await this.store.byId(guildId, treatyId)) as Treaty;
     if (status === "ratified") await this.becomeLore(closed, view);
     const final = { ...view, treaty: (await this.store.byId(guildId, treatyId)) as Treaty };
     await this.report(final);
+    // Last: until here, the deadline job stays queued to finish a close that a crash interrupted.
+    if (reason !== "deadline") await this.jobs.cancel(closeKey(treatyId));
     this.log.info({ guildId, treaty: closed.number, status, reason }, "treaty vote closed");
     return final;
   }
@@ -315,9 +319,9 @@ export class TreatyService {
     await this.coalescer.cancel(treatyKey(guildId, treaty.id));
     await this.store.finishClose(guildId, treaty.id, { status: "withdrawn", summary: `Withdrawn by <@${actorId}>.` });
     const view = await this.view((await this.store.byId(guildId, treaty.id)) as Treaty);
-    await this.jobs.cancel(closeKey(treaty.id));
     const final = { ...view, treaty: (await this.store.byId(guildId, treaty.id)) as Treaty };
     await this.report(final);
+    await this.jobs.cancel(closeKey(treaty.id));
     return final;
   }
 
@@ -392,6 +396,17 @@ export class TreatyService {
   }
 
   /** Final message edit and result post. A deleted message or channel does not stop the close. */
+  /**
+   * A treaty decided by a process that died before posting the result (or, ratified, before it became lore): the
+   * deadline job finishes the work. The result post is made once, so a post that did reach Discord is not repeated.
+   */
+  private async finishInterruptedClose(treaty: Treaty): Promise<void> {
+    const view = await this.view(treaty);
+    if (treaty.status === "ratified" && !treaty.loreEntryId) await this.becomeLore(treaty, view);
+    this.log.info({ guildId: treaty.guildId, treaty: treaty.number }, "finishing a treaty close a crash interrupted");
+    await this.report({ ...view, treaty: (await this.store.byId(treaty.guildId, treaty.id)) as Treaty });
+  }
+
   private async report(view: TreatyView): Promise<void> {
     if (!this.publisher) return;
     try {

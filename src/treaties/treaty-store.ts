@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../db/database.js";
-import { isUniqueViolation } from "../factions/faction-store.js";
+import { isUniqueViolation } from "../db/errors.js";
 import type { Ballot as BallotRow, Treaty as TreatyRow } from "../generated/prisma/client.js";
 import type { Choice, Count, Rule, Threshold } from "./outcome.js";
 

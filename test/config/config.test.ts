@@ -12,7 +12,12 @@ describe("loadConfig", () => {
       databaseUrl: "file:./var/khitomer.db",
       logLevel: "info",
       loreDir: "data",
+      jobLeaseMs: 60_000,
     });
+  });
+
+  it("reads the job lease in seconds", () => {
+    expect(loadConfig({ JOB_LEASE_SECONDS: "2.5" }).jobLeaseMs).toBe(2500);
   });
 
   it("treats blank settings (as copied from .env.example) as unset", () => {
@@ -35,6 +40,8 @@ describe("loadConfig", () => {
     ["OPS_PORT", "http", /OPS_PORT must be a port number/],
     ["OPS_PORT", "70000", /OPS_PORT must be 0 to 65535/],
     ["SHARD_COUNT", "0", /SHARD_COUNT must be at least 1/],
+    ["JOB_LEASE_SECONDS", "0.5", /JOB_LEASE_SECONDS must be at least 1/],
+    ["JOB_LEASE_SECONDS", "soon", /JOB_LEASE_SECONDS must be a number of seconds/],
     ["DISCORD_MEMBERS_INTENT", "yes", /DISCORD_MEMBERS_INTENT must be true or false/],
   ])("given %s=%s, fails naming the setting in one line", (setting, value, message) => {
     let caught: unknown;

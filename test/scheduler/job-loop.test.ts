@@ -115,6 +115,44 @@ describe("JobLoop", () => {
     expect(runs).toEqual(["close:1"]);
   });
 
+  it("a job that runs longer than its lease keeps it: the holder renews it, so no other process starts it", async () => {
+    const clock = new ManualClock();
+    const a = await process_(clock, { leaseMs: 900 });
+    const b = await process_(clock, { leaseMs: 900 });
+    const runs: string[] = [];
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    a.loop.on("resync", async (job) => {
+      runs.push(`a:${job.key}`);
+      started();
+      await finished;
+    });
+    b.loop.on("resync", async (job) => {
+      runs.push(`b:${job.key}`);
+    });
+    await a.store.schedule({ key: "resync:1", kind: "resync", dueAt: clock.now() });
+    a.loop.start();
+    await running;
+    // Time passes well beyond the first lease; the heartbeat (every lease/3 of real time) moves the lease along.
+    clock.advance(5_000);
+    const before = (await a.store.get("resync:1"))?.leaseUntil?.getTime() ?? 0;
+    await expect
+      .poll(async () => (await a.store.get("resync:1"))?.leaseUntil?.getTime() ?? 0, { timeout: 5_000 })
+      .toBeGreaterThan(before);
+    b.loop.start();
+    await b.loop.poke();
+    expect(runs).toEqual(["a:resync:1"]);
+    finish();
+    await a.loop.stop();
+    expect(await a.store.get("resync:1")).toMatchObject({ status: "done", attempts: 1 });
+  });
+
   it("rescheduling a pending job moves it; a finished job is never queued again under its key", async () => {
     const clock = new ManualClock();
     const { store, loop } = await process_(clock);
