@@ -71,4 +71,45 @@ describe("a bot restarted mid-vote", () => {
     const job = await prisma().scheduledJob.findUniqueOrThrow({ where: { key: `treaty-close:${treaty.id}` } });
     expect(job).toMatchObject({ status: "done", attempts: 1 });
   });
+
+  it("a close a crash cut short after deciding is finished by the deadline job: result posted once, lore made", async () => {
+    const prisma = () => t.bot.ctx.db.prisma;
+    const open = await t.command("treaty", "propose", { "party-1": "deferi", window: "1h" }).callback;
+    await callbackData(
+      t.discord.interact(
+        modalSubmit({
+          discord: t.discord,
+          guildId: t.guildId,
+          channelId: t.channelId,
+          user: t.alice.id,
+          modal: open.data as never,
+          fields: { title: "Orbital Watch", terms: "Each member keeps watch in turn." },
+        }),
+      ),
+    );
+    const treaty = await prisma().treaty.findUniqueOrThrow({
+      where: { guildId_number: { guildId: t.guildId, number: 2 } },
+    });
+    await t.click(t.discord.message(treaty.messageId!)!, `treaty-vote:${treaty.id}:aye`).callback;
+    // What a process that died after writing the decision, before posting it, leaves behind: the treaty decided
+    // by an admin's close, no result message, no lore, and the deadline job still queued.
+    await prisma().treaty.update({
+      where: { id: treaty.id },
+      data: { status: "ratified", summary: "Ratified 1-0.", closeReason: "admin", closedAt: clock.now() },
+    });
+    const resultsOf = () =>
+      t.discord.messages(t.channelId).filter((m) => m.content.startsWith("**Treaty #2: Orbital Watch**"));
+    expect(resultsOf()).toHaveLength(0);
+
+    clock.advance(3_600_000 + 1000);
+    await t.bot.ctx.jobs.poke();
+    await t.bot.ctx.jobs.poke();
+    expect(resultsOf()).toHaveLength(1);
+    const finished = await prisma().treaty.findUniqueOrThrow({ where: { id: treaty.id } });
+    expect(finished.resultMessageId).toBe(resultsOf()[0]?.id);
+    expect(finished.loreEntryId).not.toBeNull();
+    // Asked again (another process's late job), it has nothing left to do.
+    await t.bot.ctx.treaties.closeByDeadline(t.guildId, treaty.id);
+    expect(resultsOf()).toHaveLength(1);
+  });
 });
