@@ -12,7 +12,7 @@ import { registerMemberEvents } from "./discord/member-events.js";
 import { createInteractionRouter } from "./discord/router.js";
 import { TimerRegistry } from "./discord/timers.js";
 import { discordTreatyPublisher } from "./discord/treaty-messages.js";
-import { FactionService } from "./factions/faction-service.js";
+import { FactionService, RESYNC_JOB } from "./factions/faction-service.js";
 import { FactionStore } from "./factions/faction-store.js";
 import type { RoleGateway } from "./factions/roles.js";
 import type { Logger } from "./logging/logger.js";
@@ -58,8 +58,8 @@ export async function createApp(options: AppOptions): Promise<AppContext> {
     throw error;
   }
   const clock = options.clock ?? systemClock;
-  const factions = new FactionService(new FactionStore(db.prisma), lore, options.roles, clock, log);
   const jobStore = new JobStore(db.prisma);
+  const factions = new FactionService(new FactionStore(db.prisma), lore, options.roles, clock, log, jobStore);
   const jobs = new JobLoop(jobStore, clock, log, { leaseMs: config.jobLeaseMs });
   const treaties = new TreatyService(new TreatyStore(db.prisma), jobStore, factions, lore, clock, log, jobs);
   jobs.on(CLOSE_JOB, async (job) => {
@@ -77,6 +77,14 @@ export async function createApp(options: AppOptions): Promise<AppContext> {
       void jobs.poke();
     },
   );
+  jobs.on(RESYNC_JOB, async (job) => {
+    const guildId = String(job.guildId);
+    const report = await factions.resync(guildId, null);
+    log.info(
+      { guildId, granted: report.granted, revoked: report.revoked, problems: report.problems.length },
+      "faction roles resynced after a refused change",
+    );
+  });
   jobs.on(COUNCIL_JOB, async (job) => {
     await council.run(String(job.payload.scheduleId));
   });

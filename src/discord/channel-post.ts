@@ -14,6 +14,11 @@ export function anyChannel(client: Client, channelId: string) {
   return client.channels.fetch(channelId, { allowUnknownGuild: true });
 }
 
+/** A server by id, also one on another process's shard: read over REST and not cached (see anyChannel). */
+export async function anyGuild(client: Client, guildId: string) {
+  return client.guilds.cache.get(guildId) ?? client.guilds.fetch({ guild: guildId, cache: false });
+}
+
 /**
  * Discord's nonce for a post that must happen once (at most 25 characters): with `enforce_nonce`, Discord answers a
  * second post with the same nonce, within a few minutes, with the first message. So a process that takes over a

@@ -7,7 +7,7 @@ import {
 } from "discord.js";
 import type { CouncilPublisher, PostResult } from "../council/council-service.js";
 import type { Logger } from "../logging/logger.js";
-import { postToChannel, sendDirect } from "./channel-post.js";
+import { anyGuild, postToChannel, sendDirect } from "./channel-post.js";
 import { reminderText, sessionEmbed } from "./render/council-embeds.js";
 
 const EVENT_LENGTH_MS = 60 * 60_000;
@@ -40,7 +40,7 @@ export function discordCouncilPublisher(client: Client, log: Logger): CouncilPub
     async alertAdmins(schedule, text) {
       const here = await postToChannel(client, schedule.channelId, { content: `⚠️ ${text}` });
       if (here.ok) return;
-      const guild = await client.guilds.fetch(schedule.guildId).catch(() => null);
+      const guild = await anyGuild(client, schedule.guildId).catch(() => null);
       const system = guild?.systemChannelId;
       if (system && system !== schedule.channelId) {
         const there = await postToChannel(client, system, { content: `⚠️ ${text}` });
@@ -53,7 +53,7 @@ export function discordCouncilPublisher(client: Client, log: Logger): CouncilPub
     },
     async upsertEvent(schedule, at) {
       try {
-        const guild = await client.guilds.fetch(schedule.guildId);
+        const guild = await anyGuild(client, schedule.guildId);
         const fields = {
           name: "Khitomer Council session",
           scheduledStartTime: at,
@@ -78,7 +78,7 @@ export function discordCouncilPublisher(client: Client, log: Logger): CouncilPub
       }
     },
     async deleteEvent(guildId, eventId) {
-      const guild = await client.guilds.fetch(guildId);
+      const guild = await anyGuild(client, guildId);
       await guild.scheduledEvents.delete(eventId).catch((error: unknown) => {
         if (error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownGuildScheduledEvent) return;
         throw error;

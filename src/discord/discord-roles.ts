@@ -1,6 +1,15 @@
-import { type Client, DiscordAPIError, type Guild, PermissionFlagsBits, RESTJSONErrorCodes, Routes } from "discord.js";
+import {
+  type APIGuildMember,
+  type Client,
+  DiscordAPIError,
+  type Guild,
+  PermissionFlagsBits,
+  RESTJSONErrorCodes,
+  Routes,
+} from "discord.js";
 import type { RoleProblem } from "../factions/model.js";
 import type { RoleGateway } from "../factions/roles.js";
+import { anyGuild } from "./channel-post.js";
 
 /** RoleGateway over discord.js: checks what Discord would refuse before asking, and names what went wrong. */
 export function discordRoles(
@@ -8,7 +17,7 @@ export function discordRoles(
   options: { membersIntent: boolean } = { membersIntent: true },
 ): RoleGateway {
   async function guildOf(guildId: string): Promise<Guild | null> {
-    return client.guilds.cache.get(guildId) ?? (await client.guilds.fetch(guildId).catch(() => null));
+    return await anyGuild(client, guildId).catch(() => null);
   }
 
   async function diagnose(guildId: string, roleId: string): Promise<RoleProblem | null> {
@@ -58,14 +67,21 @@ export function discordRoles(
       return (await diagnose(guildId, roleId)) ?? change("delete", guildId, userId, roleId);
     },
     async holders(guildId, roleId) {
-      // Without the Server Members intent Discord sends no member list; asking would only time out.
+      // Without the Server Members intent Discord refuses the member list.
       if (!options.membersIntent) return null;
-      const guild = await guildOf(guildId);
-      if (!guild) return null;
       try {
-        // The whole member list: needs the Server Members intent.
-        const members = await guild.members.fetch({ time: 15_000 });
-        return [...members.filter((m) => m.roles.cache.has(roleId)).keys()];
+        // The member list over REST, a page at a time: it works from any process, also one that does not hold
+        // this server's shard (a resync job runs wherever it was claimed).
+        const holders: string[] = [];
+        for (let after = "0"; ; ) {
+          const page = (await client.rest.get(Routes.guildMembers(guildId), {
+            query: new URLSearchParams({ limit: "1000", after }),
+          })) as APIGuildMember[];
+          for (const member of page) if (member.user && member.roles.includes(roleId)) holders.push(member.user.id);
+          const last = page.at(-1)?.user?.id;
+          if (page.length < 1000 || !last) return holders;
+          after = last;
+        }
       } catch {
         return null;
       }

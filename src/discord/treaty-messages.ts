@@ -1,7 +1,7 @@
 import { type Client, DiscordAPIError, RESTJSONErrorCodes } from "discord.js";
 import type { Logger } from "../logging/logger.js";
 import type { TreatyPublisher, TreatyView } from "../treaties/treaty-service.js";
-import { anyChannel, postToChannel } from "./channel-post.js";
+import { anyChannel, anyGuild, postToChannel } from "./channel-post.js";
 import { resultText, treatyEmbed, voteButtons } from "./render/treaty-embeds.js";
 import { NO_MENTIONS } from "./reply.js";
 
@@ -67,7 +67,7 @@ export function discordTreatyPublisher(client: Client, log: Logger): TreatyPubli
       );
       if (inChannel.ok) return { resultMessageId: inChannel.messageId };
       // The channel is gone or closed to us: report where the server's admins will see it.
-      const guild = await client.guilds.fetch(view.treaty.guildId).catch(() => null);
+      const guild = await anyGuild(client, view.treaty.guildId).catch(() => null);
       const fallback = guild?.systemChannelId;
       if (!fallback) return { resultMessageId: null };
       const posted = await postToChannel(

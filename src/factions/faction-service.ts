@@ -3,6 +3,7 @@ import type { Logger } from "../logging/logger.js";
 import type { LoreService } from "../lore/lore-service.js";
 import { CANON_SCOPE, type LoreDraft, type LoreHeader } from "../lore/model.js";
 import { normalize, slugify } from "../lore/normalize.js";
+import type { JobStore } from "../scheduler/job-store.js";
 import type { Clock } from "../time/clock.js";
 import { ConstraintConflict, type FactionStore, type JoinRequestRow } from "./faction-store.js";
 import type { FactionEvent, GuildSettings, JoinPolicy, Membership, RoleProblem, ServerFaction } from "./model.js";
@@ -37,6 +38,11 @@ export interface FactionCard {
 
 const JOIN_ATTEMPTS = 3;
 
+/** The job that repairs a server's faction roles after Discord refused a change. */
+export const RESYNC_JOB = "role-resync";
+/** How long after a refused role change the resync runs (time for Discord, or an admin, to set things right). */
+export const RESYNC_DELAY_MS = 10 * 60_000;
+
 /**
  * Player factions on a server: joining, leaving, approvals, moderation, roles, history. Discord-free: roles go
  * through a RoleGateway, answers are values or UserErrors.
@@ -48,7 +54,26 @@ export class FactionService {
     private readonly roles: RoleGateway,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Where a resync after a refused role change is queued (absent in tools that only read). */
+    private readonly jobs?: JobStore,
   ) {}
+
+  /**
+   * A role change Discord refused is tried again by a resync of the server's roles a little later, run once by
+   * whichever process claims the job. Failures in one window share one resync.
+   */
+  private async queueResync(guildId: string): Promise<void> {
+    if (!this.jobs) return;
+    const dueAt = new Date(
+      Math.ceil((this.clock.now().getTime() + RESYNC_DELAY_MS) / RESYNC_DELAY_MS) * RESYNC_DELAY_MS,
+    );
+    await this.jobs.schedule({
+      key: `${RESYNC_JOB}:${guildId}:${dueAt.toISOString()}`,
+      kind: RESYNC_JOB,
+      guildId,
+      dueAt,
+    });
+  }
 
   settings(guildId: string): Promise<GuildSettings> {
     return this.store.settings(guildId);
@@ -738,6 +763,7 @@ export class FactionService {
       action: "role-sync-failed",
       detail: { roleId: faction.roleId, problem, change },
     });
+    await this.queueResync(faction.guildId);
   }
 
   /** A canon faction the server has not configured gets its row now (id needed for memberships and settings). */

@@ -158,9 +158,9 @@ export function roleProblemText(problem: RoleProblem, roleId: string): string {
   const role = `<@&${roleId}>`;
   switch (problem) {
     case "missing-manage-roles":
-      return `I lack the Manage Roles permission, so I could not change ${role}. Give my role Manage Roles, then run \`/faction-admin resync\`.`;
+      return `I lack the Manage Roles permission, so I could not change ${role}. Give my role Manage Roles, then run \`/faction-admin resync\` (I also try again by myself in a few minutes).`;
     case "role-above-bot":
-      return `${role} is above my highest role, so Discord does not let me hand it out. Move my role above it (Server Settings → Roles), then run \`/faction-admin resync\`.`;
+      return `${role} is above my highest role, so Discord does not let me hand it out. Move my role above it (Server Settings → Roles), then run \`/faction-admin resync\` (I also try again by myself in a few minutes).`;
     case "role-missing":
       return `The role linked to this faction no longer exists. Link another with \`/faction-admin link-role\`.`;
     case "managed-role":
@@ -168,6 +168,6 @@ export function roleProblemText(problem: RoleProblem, roleId: string): string {
     case "member-missing":
       return "That member is no longer on the server.";
     default:
-      return `Discord refused to change ${role}. Try \`/faction-admin resync\` later.`;
+      return `Discord refused to change ${role}. I will try again in a few minutes; \`/faction-admin resync\` tries now.`;
   }
 }

@@ -81,8 +81,8 @@ async function deferredAnswer(handle: InteractionHandle): Promise<string> {
 }
 
 const rolesOf = (userId: string, guildId = t.guildId) => t.discord.memberObject(guildId, userId)?.roles ?? [];
-const ABOVE = `<@&${admiralRoleId}> is above my highest role, so Discord does not let me hand it out. Move my role above it (Server Settings → Roles), then run \`/faction-admin resync\`.`;
-const NO_MANAGE_ROLES = `I lack the Manage Roles permission, so I could not change <@&${gornRoleId}>. Give my role Manage Roles, then run \`/faction-admin resync\`.`;
+const ABOVE = `<@&${admiralRoleId}> is above my highest role, so Discord does not let me hand it out. Move my role above it (Server Settings → Roles), then run \`/faction-admin resync\` (I also try again by myself in a few minutes).`;
+const NO_MANAGE_ROLES = `I lack the Manage Roles permission, so I could not change <@&${gornRoleId}>. Give my role Manage Roles, then run \`/faction-admin resync\` (I also try again by myself in a few minutes).`;
 
 describe("/faction-admin link-role", () => {
   it("gives the role to the faction's present members, and to nobody else", async () => {
@@ -230,5 +230,33 @@ describe("/faction-admin resync", () => {
     expect([...touched]).toEqual([klingonRoleId]);
     expect(rolesOf(carol.id)).toContain(officerRoleId);
     expect(t.discord.requests.some((r) => r.route.endsWith(`/roles/${officerRoleId}`))).toBe(false);
+  });
+
+  it("a role change Discord refused is tried again by a resync job a few minutes later, run once", async () => {
+    const lift = t.discord.forbid((r) => r.method === "PUT" && r.route.endsWith(`/roles/${klingonRoleId}`));
+    expect(await answer("faction", "join", { faction: "kdf" }, { user: dave.id })).toContain(
+      `Discord refused to change <@&${klingonRoleId}>. I will try again in a few minutes`,
+    );
+    expect(rolesOf(dave.id)).toEqual([]);
+    const job = await db().scheduledJob.findFirstOrThrow({ where: { kind: "role-resync", guildId: t.guildId } });
+    expect(job.status).toBe("pending");
+    const wait = job.dueAt.getTime() - Date.now();
+    expect(wait).toBeGreaterThan(5 * 60_000);
+    expect(wait).toBeLessThanOrEqual(20 * 60_000);
+
+    // Discord accepts again; the job's time comes (moved to now here rather than waiting ten minutes).
+    lift();
+    await db().scheduledJob.update({ where: { id: job.id }, data: { dueAt: new Date() } });
+    await t.bot.ctx.jobs.poke();
+    await t.bot.ctx.jobs.poke();
+    expect(rolesOf(dave.id)).toEqual([klingonRoleId]);
+    expect(await db().scheduledJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({
+      status: "done",
+      attempts: 1,
+    });
+    const event = await db().factionEvent.findFirst({
+      where: { guildId: t.guildId, action: "resynced", actorId: null },
+    });
+    expect(JSON.parse(event!.detail)).toMatchObject({ granted: 1, problems: 0 });
   });
 });
