@@ -119,7 +119,7 @@ export class CouncilStore {
         where: { scheduleId, scheduledFor, kind },
         select: { id: true, status: true, claimedBy: true, claimedAt: true },
       });
-      if (!row || row.status !== "claimed") return null;
+      if (row?.status !== "claimed") return null;
       if (taken.count === 1 && row.claimedBy === owner) return row.id;
       return { heldUntil: new Date((row.claimedAt ?? now).getTime() + this.claimLeaseMs) };
     }
