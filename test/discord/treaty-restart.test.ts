@@ -20,6 +20,25 @@ afterAll(async () => {
   await t?.stop();
 });
 
+/** /treaty propose between the Deferi and the server's voters, through the form; returns the treaty row. */
+async function propose(window: string, title: string, terms: string) {
+  const open = await t.command("treaty", "propose", { "party-1": "deferi", window }).callback;
+  const submitted = await callbackData(
+    t.discord.interact(
+      modalSubmit({
+        discord: t.discord,
+        guildId: t.guildId,
+        channelId: t.channelId,
+        user: t.alice.id,
+        modal: open.data as never,
+        fields: { title, terms },
+      }),
+    ),
+  );
+  const number = Number(/Treaty #(\d+)/.exec(JSON.stringify(submitted))?.[1]);
+  return t.bot.ctx.db.prisma.treaty.findUniqueOrThrow({ where: { guildId_number: { guildId: t.guildId, number } } });
+}
+
 describe("a bot restarted mid-vote", () => {
   it("loses no ballot and closes the vote once at its deadline", async () => {
     const prisma = () => t.bot.ctx.db.prisma;
@@ -30,22 +49,7 @@ describe("a bot restarted mid-vote", () => {
       data: members.map((userId) => ({ guildId: t.guildId, userId, factionId: deferi.id!, slot: 0 })),
     });
 
-    const open = await t.command("treaty", "propose", { "party-1": "deferi", window: "2h" }).callback;
-    await callbackData(
-      t.discord.interact(
-        modalSubmit({
-          discord: t.discord,
-          guildId: t.guildId,
-          channelId: t.channelId,
-          user: t.alice.id,
-          modal: open.data as never,
-          fields: { title: "Defera Compact", terms: "Defera stays open to all members." },
-        }),
-      ),
-    );
-    const treaty = await prisma().treaty.findUniqueOrThrow({
-      where: { guildId_number: { guildId: t.guildId, number: 1 } },
-    });
+    const treaty = await propose("2h", "Defera Compact", "Defera stays open to all members.");
     const message = () => t.discord.message(treaty.messageId!)!;
     await t.click(message(), `treaty-vote:${treaty.id}:aye`).callback;
     await t.click(message(), `treaty-vote:${treaty.id}:nay`, { user: t.bob.id }).callback;
@@ -74,22 +78,7 @@ describe("a bot restarted mid-vote", () => {
 
   it("a close a crash cut short after deciding is finished by the deadline job: result posted once, lore made", async () => {
     const prisma = () => t.bot.ctx.db.prisma;
-    const open = await t.command("treaty", "propose", { "party-1": "deferi", window: "1h" }).callback;
-    await callbackData(
-      t.discord.interact(
-        modalSubmit({
-          discord: t.discord,
-          guildId: t.guildId,
-          channelId: t.channelId,
-          user: t.alice.id,
-          modal: open.data as never,
-          fields: { title: "Orbital Watch", terms: "Each member keeps watch in turn." },
-        }),
-      ),
-    );
-    const treaty = await prisma().treaty.findUniqueOrThrow({
-      where: { guildId_number: { guildId: t.guildId, number: 2 } },
-    });
+    const treaty = await propose("1h", "Orbital Watch", "Each member keeps watch in turn.");
     await t.click(t.discord.message(treaty.messageId!)!, `treaty-vote:${treaty.id}:aye`).callback;
     // What a process that died after writing the decision, before posting it, leaves behind: the treaty decided
     // by an admin's close, no result message, no lore, and the deadline job still queued.
