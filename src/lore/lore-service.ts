@@ -42,6 +42,7 @@ export class LoreService {
   /** Loads every stored entry's header into the index, a page at a time. */
   async load(): Promise<void> {
     await this.store.eachEntry((entry) => this.index.upsert(entry));
+    this.index.settle();
     const sources = await this.store.getState(CANON_SOURCES_KEY);
     if (sources) this.sources = new Map((JSON.parse(sources) as LoreSource[]).map((s) => [s.key, s]));
   }

@@ -29,8 +29,9 @@ export class LoreStore {
   }
 
   /**
-   * Every entry without its body, a page at a time: startup fills the index from these (bodies are read per
-   * card), and 100,000 rows never sit in memory at once.
+   * Every entry without its body, sources and source file (empty in what it visits), a page at a time: startup
+   * fills the index from these (bodies are read per card), and 100,000 rows never sit in memory at once. Only the
+   * columns the index reads are fetched: the others of 100,000 rows would only be garbage for the collector.
    */
   async eachEntry(visit: (entry: LoreEntry) => void, pageSize = 2000): Promise<void> {
     let cursor: string | undefined;
@@ -38,10 +39,10 @@ export class LoreStore {
       const rows = await this.prisma.loreEntry.findMany({
         orderBy: { id: "asc" },
         take: pageSize,
-        omit: { body: true },
+        select: INDEXED_COLUMNS,
         ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
       });
-      for (const row of rows) visit(toEntry({ ...row, body: "" }));
+      for (const row of rows) visit(toEntry(row));
       if (rows.length < pageSize) return;
       cursor = rows.at(-1)?.id;
     }
@@ -142,6 +143,23 @@ export class LoreStore {
 
 const CREATE_BATCH = 500;
 
+/** What the index reads of a row: no body, sources, source file, hash or dates. */
+const INDEXED_COLUMNS = {
+  id: true,
+  scope: true,
+  slug: true,
+  kind: true,
+  name: true,
+  aliases: true,
+  tags: true,
+  quadrants: true,
+  standing: true,
+  summary: true,
+  details: true,
+} as const satisfies Partial<Record<keyof LoreRow, true>>;
+
+type IndexedRow = Pick<LoreRow, keyof typeof INDEXED_COLUMNS>;
+
 export function contentHash(draft: LoreDraft): string {
   return createHash("sha256").update(JSON.stringify(draft)).digest("hex");
 }
@@ -163,7 +181,8 @@ function toRow(draft: LoreDraft, hash: string) {
   };
 }
 
-function toEntry(row: LoreRow): LoreEntry {
+/** An entry from a whole row, or from the indexed columns only (no body, sources or source file). */
+function toEntry(row: IndexedRow & Partial<Pick<LoreRow, "body" | "sources" | "sourceFile">>): LoreEntry {
   return {
     id: row.id,
     scope: row.scope,
@@ -175,9 +194,9 @@ function toEntry(row: LoreRow): LoreEntry {
     quadrants: JSON.parse(row.quadrants) as Quadrant[],
     standing: row.standing as Standing | null,
     summary: row.summary,
-    body: row.body,
+    body: row.body ?? "",
     details: JSON.parse(row.details) as LoreDetails,
-    sources: JSON.parse(row.sources) as string[],
-    sourceFile: row.sourceFile,
+    sources: row.sources === undefined ? [] : (JSON.parse(row.sources) as string[]),
+    sourceFile: row.sourceFile ?? null,
   };
 }

@@ -134,7 +134,7 @@ const NONE: never[] = [];
 const shared = <T>(list: T[]): T[] => (list.length === 0 ? NONE : list);
 
 export function headerOf(entry: LoreEntry): LoreHeader {
-  return {
+  const header: LoreHeader = {
     id: entry.id,
     scope: entry.scope,
     slug: entry.slug,
@@ -144,12 +144,20 @@ export function headerOf(entry: LoreEntry): LoreHeader {
     tags: shared(entry.tags),
     quadrants: shared(entry.quadrants),
     standing: entry.standing,
-    summary:
-      entry.summary.length > HEADER_SUMMARY_MAX ? `${entry.summary.slice(0, HEADER_SUMMARY_MAX - 1)}…` : entry.summary,
-    ...(entry.details.parties ? { parties: entry.details.parties } : {}),
-    ...(entry.details.signed ? { signed: entry.details.signed } : {}),
-    ...(entry.details.standingNote ? { standingNote: entry.details.standingNote } : {}),
+    summary: shortSummary(entry.summary),
   };
+  if (entry.details.parties) header.parties = entry.details.parties;
+  if (entry.details.signed) header.signed = entry.details.signed;
+  if (entry.details.standingNote) header.standingNote = entry.details.standingNote;
+  return header;
+}
+
+/**
+ * The summary cut for labels. join copies the cut into a flat string of its own: a template literal would make a rope
+ * of a slice, and the slice would keep the whole summary of every long entry alive as long as the header.
+ */
+function shortSummary(summary: string): string {
+  return summary.length > HEADER_SUMMARY_MAX ? [summary.slice(0, HEADER_SUMMARY_MAX - 1), "…"].join("") : summary;
 }
 
 export interface LoreSource {

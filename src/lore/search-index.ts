@@ -1,6 +1,8 @@
 import Fuse from "fuse.js";
 import { headerOf, isVisibleIn, type LoreEntry, type LoreHeader, type LoreKind } from "./model.js";
-import { compact, normalize, trigrams } from "./normalize.js";
+import { compact, normalize, normalizedWords } from "./normalize.js";
+import { Postings } from "./postings.js";
+import { hashOf, SlotTable } from "./slot-table.js";
 
 /**
  * How a hit matched, strongest first. `resolveQuery` decides from the tiers whether an answer is confident.
@@ -34,26 +36,6 @@ export interface SearchOptions {
   fullText?: boolean;
 }
 
-interface Key {
-  original: string;
-  text: string;
-  isName: boolean;
-}
-
-interface Slot {
-  header: LoreHeader;
-  keys: Key[];
-  /** False once removed or replaced; kept until compaction because sorted suffix refs still point into its keys. */
-  alive: boolean;
-}
-
-/**
- * Postings hold slot numbers; a removed or replaced entry leaves a dead slot that searches skip until compaction.
- * Lists are packed into Int32Arrays once a search needs them (half the memory of growable arrays), and unpacked
- * again only for the few lists an added entry touches.
- */
-type Postings = Map<string, number[] | Int32Array>;
-
 /** How many trigram candidates fuse.js ranks. */
 const FUZZY_CANDIDATES = 60;
 /** Candidates with fewer shared trigrams than this share of the query's are not worth ranking. */
@@ -61,33 +43,69 @@ const MIN_OVERLAP = 0.34;
 const FUSE_THRESHOLD = 0.45;
 /** Misspellings are looked for only when names and prefixes found fewer entries than this. */
 const FUZZY_WHEN_FEWER = 8;
+/** Postings added since the last pack are scanned at every search; past this many they are packed first. */
+const SEARCH_TAIL_MAX = 1024;
+/** New slots up to this many go to the trigram postings' tail; more are packed in at once. */
+const FEW_SLOTS = 32;
+/** Separates the keys of one slot in its keys string (normalized keys hold only a-z, 0-9 and single spaces). */
+const KEY_END = 10;
+const SPACE = 32;
 
 /**
  * An in-memory index over the searchable part of every lore entry of every scope (headers: names, aliases, kind,
  * standing, a short summary; bodies stay in the database), updated entry by entry as lore changes.
  *
- * - exact names and aliases: a hash map;
- * - prefixes and word prefixes as typed: binary search in a sorted list of word-start suffixes;
+ * - exact names and aliases, prefixes and word prefixes as typed: binary search in a sorted list of word-start
+ *   suffixes of every key;
  * - misspellings: a trigram index picks a few dozen candidates, and fuse.js ranks only those.
+ *
+ * Memory is what bounds it (the issue's goal is 100,000 entries in a small process), so every entry costs one
+ * header and one string of keys, and the postings live in packed typed arrays rather than per-key JS arrays:
+ * see `Postings` and the refs below.
  */
 export class LoreIndex {
-  private slots: Slot[] = [];
-  private readonly slotById = new Map<string, number>();
-  /** scope → slug → slot: no concatenated key strings for 100,000 entries. */
-  private readonly slotBySlug = new Map<string, Map<string, number>>();
-  private readonly exact: Postings = new Map();
-  private readonly grams: Postings = new Map();
-  private readonly words: Postings = new Map();
-  private readonly byKind = new Map<LoreKind, Set<number>>();
+  /** Slot n's header; undefined once the entry is removed or replaced (the slot stays until compaction). */
+  private headers: (LoreHeader | undefined)[] = [];
   /**
-   * Word-start suffixes of every key, sorted, as refs (slot, key, offset) rather than strings: prefix search is a
-   * binary search in here. New refs wait in `pending` until a search needs them.
+   * Slot n's normalized name and aliases in one string, in the header's order, each ended by "\n" but the last: key
+   * i is the name for i = 0 and alias i - 1 after it. An alias that normalizes to nothing or repeats an earlier key
+   * leaves an empty key. Kept after removal until compaction, because sorted suffix refs still point into it.
+   */
+  private keys: string[] = [];
+  /** Live slots by id, and by scope and slug (both read the keys from the headers: no strings of their own). */
+  private readonly slotById = new SlotTable((n) => hashOf((this.headers[n] as LoreHeader).id));
+  private readonly slotBySlug = new SlotTable((n) => {
+    const header = this.headers[n] as LoreHeader;
+    return hashOf(header.scope, header.slug);
+  });
+  /** Trigram code (see `eachGram`) → slots whose keys have it. */
+  private readonly grams = new Postings();
+  /** Word number (`wordIds`) → slots whose summary or tags have the word. */
+  private readonly words = new Postings();
+  private readonly wordIds = new Map<string, number>();
+  /**
+   * Word-start suffixes of every key, sorted, as refs (slot, offset into the slot's keys string) rather than
+   * strings: exact and prefix search is a binary search in here.
    */
   private sorted: Float64Array = new Float64Array(0);
-  private pending: number[] = [];
+  /**
+   * Slots below this are in `sorted` and `grams`. Both are derived from the keys, so an upsert only stores the keys
+   * and the next search (or `settle`) brings them up to date in one go: nothing is held for them in between.
+   */
+  private built = 0;
   private dead = 0;
-  private counts: Int32Array = new Int32Array(1024);
+  /** Shared trigrams per slot during a misspelling search; sized at the first one. */
+  private counts: Int32Array = new Int32Array(0);
+  /** The last pass that saw each trigram, so that a slot lists a trigram once however many keys share it. */
+  private readonly gramSeen = new Int32Array(GRAM_CODES);
+  private gramPass = 0;
   private readonly listCache = new Map<string, LoreHeader[]>();
+  /**
+   * One copy of each scope, kind, standing, tag and quadrant string, and of each tag and quadrant list: rows read
+   * from the database bring a fresh copy of "faction" or of the server's id with every entry.
+   */
+  private readonly shared = new Map<string, string>();
+  private readonly sharedLists = new Map<string, readonly string[]>();
 
   get size(): number {
     return this.slotById.size;
@@ -97,65 +115,69 @@ export class LoreIndex {
   version = 0;
 
   upsert(entry: LoreEntry | LoreHeader): void {
-    const header = "body" in entry ? headerOf(entry) : entry;
+    // A header of our own (the caller's object is not changed), its small strings and lists shared.
+    const header = this.shareParts("body" in entry ? headerOf(entry) : { ...entry });
     this.remove(header.id);
     this.version += 1;
     const keys = keysOf(header);
-    // Removal leaves tombstones, so a slot keeps only what searches read: its header and keys.
-    const slot: Slot = { header, keys, alive: true };
-    const n = this.slots.length;
-    this.slots.push(slot);
-    if (n >= this.counts.length) this.counts = growCounts(this.counts, n + 1);
-    this.slotById.set(header.id, n);
-    let scoped = this.slotBySlug.get(header.scope);
-    if (!scoped) {
-      scoped = new Map();
-      this.slotBySlug.set(header.scope, scoped);
+    const n = this.headers.length;
+    this.headers.push(header);
+    this.keys.push(keys);
+    this.slotById.insert(hashOf(header.id), n);
+    // The newest entry of a scope and slug is the one found by it (the store keeps them unique anyway).
+    const slugHash = hashOf(header.scope, header.slug);
+    const sameSlug = this.slotBySlug.find(slugHash, this.hasSlug(header.scope, header.slug));
+    if (sameSlug !== undefined) this.slotBySlug.remove(slugHash, sameSlug);
+    this.slotBySlug.insert(slugHash, n);
+    const wordIds: number[] = [];
+    for (const word of summaryWords("body" in entry ? entry.summary : header.summary, header.tags)) {
+      if (word.length < 3) continue;
+      let id = this.wordIds.get(word);
+      if (id === undefined) {
+        id = this.wordIds.size;
+        this.wordIds.set(word, id);
+      }
+      if (wordIds.includes(id)) continue;
+      wordIds.push(id);
+      this.words.add(id, n);
     }
-    scoped.set(header.slug, n);
-    for (const key of keys) push(this.exact, key.text, n);
-    for (const gram of new Set(keys.flatMap((key) => trigrams(key.text)))) push(this.grams, gram, n);
-    for (const word of summaryWords("body" in entry ? entry.summary : header.summary, header.tags))
-      push(this.words, word, n);
-    let kindSet = this.byKind.get(header.kind);
-    if (!kindSet) {
-      kindSet = new Set();
-      this.byKind.set(header.kind, kindSet);
-    }
-    kindSet.add(n);
-    keys.forEach((key, k) => {
-      for (const offset of wordStarts(key.text)) this.pending.push(ref(n, k, offset));
-    });
     this.listCache.clear();
   }
 
   remove(id: string): void {
-    const n = this.slotById.get(id);
+    const hash = hashOf(id);
+    const n = this.slotById.find(hash, this.hasId(id));
     if (n === undefined) return;
     this.version += 1;
-    const slot = this.slots[n];
-    this.slotById.delete(id);
-    if (slot) {
-      this.slotBySlug.get(slot.header.scope)?.delete(slot.header.slug);
-      this.byKind.get(slot.header.kind)?.delete(n);
-    }
-    if (slot) slot.alive = false;
+    const header = this.headers[n] as LoreHeader;
+    this.slotById.remove(hash, n);
+    this.slotBySlug.remove(hashOf(header.scope, header.slug), n);
+    this.headers[n] = undefined;
     this.dead += 1;
     this.listCache.clear();
     // Tombstones cost a little on every search; past a quarter of the index, rebuild the postings compactly.
-    if (this.dead > 1000 && this.dead > this.slots.length / 4) this.compact();
+    if (this.dead > 1000 && this.dead > this.headers.length / 4) this.compact();
   }
 
   get(id: string): LoreHeader | undefined {
-    const n = this.slotById.get(id);
-    const slot = n === undefined ? undefined : this.slots[n];
-    return slot?.alive ? slot.header : undefined;
+    const n = this.slotById.find(hashOf(id), this.hasId(id));
+    return n === undefined ? undefined : this.headers[n];
   }
 
   getBySlug(scope: string, slug: string): LoreHeader | undefined {
-    const n = this.slotBySlug.get(scope)?.get(slug);
-    const slot = n === undefined ? undefined : this.slots[n];
-    return slot?.alive ? slot.header : undefined;
+    const n = this.slotBySlug.find(hashOf(scope, slug), this.hasSlug(scope, slug));
+    return n === undefined ? undefined : this.headers[n];
+  }
+
+  private hasId(id: string): (n: number) => boolean {
+    return (n) => this.headers[n]?.id === id;
+  }
+
+  private hasSlug(scope: string, slug: string): (n: number) => boolean {
+    return (n) => {
+      const header = this.headers[n];
+      return header?.slug === slug && header.scope === scope;
+    };
   }
 
   /** Every entry visible in a server, optionally of some kinds, in name order. */
@@ -163,11 +185,15 @@ export class LoreIndex {
     const cacheKey = `${guildId ?? ""}|${kinds?.join(",") ?? "*"}`;
     const cached = this.listCache.get(cacheKey);
     if (cached) return cached;
-    const out: LoreHeader[] = [];
-    const slots = kinds ? kinds.flatMap((kind) => [...(this.byKind.get(kind) ?? [])]) : this.slots.keys();
-    for (const n of slots) {
-      const slot = this.slots[n];
-      if (slot?.alive && isVisibleIn(slot.header, guildId)) out.push(slot.header);
+    let out: LoreHeader[] = [];
+    if (!kinds) {
+      for (const header of this.headers) if (header && isVisibleIn(header, guildId)) out.push(header);
+    } else {
+      // Kind by kind in the order asked, as the sort below keeps that order between equal names.
+      const byKind = new Map<LoreKind, LoreHeader[]>(kinds.map((kind) => [kind, []]));
+      for (const header of this.headers)
+        if (header && isVisibleIn(header, guildId)) byKind.get(header.kind)?.push(header);
+      out = kinds.flatMap((kind) => byKind.get(kind) ?? []);
     }
     out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     if (this.listCache.size > 256) this.listCache.clear();
@@ -175,30 +201,47 @@ export class LoreIndex {
     return out;
   }
 
+  /**
+   * Sorts new suffixes in and packs new postings now rather than at the next search: after a bulk load, so the
+   * first member to search does not wait for it.
+   */
+  settle(): void {
+    this.catchUp();
+    this.grams.pack();
+    this.words.pack();
+  }
+
   search(query: string, options: SearchOptions): SearchHit[] {
     const limit = options.limit ?? 25;
     const q = normalize(query).slice(0, 100);
     if (q === "") return [];
     const qCompact = compact(q);
-    const visible = (n: number): Slot | undefined => {
-      const slot = this.slots[n];
-      if (!slot?.alive || !isVisibleIn(slot.header, options.guildId)) return undefined;
-      return !options.kinds || options.kinds.includes(slot.header.kind) ? slot : undefined;
+    const visible = (n: number): LoreHeader | undefined => {
+      const header = this.headers[n];
+      if (!header || !isVisibleIn(header, options.guildId)) return undefined;
+      return !options.kinds || options.kinds.includes(header.kind) ? header : undefined;
     };
     const hits = new Map<number, SearchHit>();
     const consider = (n: number) => {
       if (hits.has(n)) return;
-      const slot = visible(n);
-      if (!slot) return;
-      const hit = bestDirectMatch(slot, q, qCompact);
+      const header = visible(n);
+      if (!header) return;
+      const hit = bestDirectMatch(header, this.keys[n] as string, q, qCompact);
       if (hit) hits.set(n, hit);
     };
 
-    for (const n of this.exact.get(q) ?? []) consider(n);
+    this.catchUp();
+    if (this.grams.tailLength > SEARCH_TAIL_MAX) this.grams.pack();
+    if (this.words.tailLength > SEARCH_TAIL_MAX) this.words.pack();
+    const start = this.bound(q, false);
+    // Exact names and aliases first, all of them: the whole keys among the suffixes equal to the query.
+    const equalEnd = this.bound(q, true);
+    for (let i = start; i < equalEnd; i += 1) {
+      const r = this.sorted[i] as number;
+      if (this.isKeyStart(r)) consider(slotOf(r));
+    }
     // Prefix and word-prefix matches, in key order, until there are enough strong ones.
-    this.mergePending();
     const enough = Math.max(limit * 4, 100);
-    const start = this.lowerBound(q);
     const end = Math.min(this.sorted.length, start + 4000);
     for (let i = start; i < end && hits.size < enough; i += 1) {
       const r = this.sorted[i] as number;
@@ -219,19 +262,23 @@ export class LoreIndex {
   private fuzzy(
     q: string,
     qCompact: string,
-    visible: (n: number) => Slot | undefined,
+    visible: (n: number) => LoreHeader | undefined,
     known: Map<number, SearchHit>,
   ): { n: number; hit: SearchHit }[] {
-    const queryGrams = trigrams(q);
+    const queryGrams: number[] = [];
+    eachGram(q, (code) => {
+      if (!queryGrams.includes(code)) queryGrams.push(code);
+    });
+    if (this.counts.length < this.headers.length) this.counts = new Int32Array(Math.ceil(this.headers.length * 1.25));
     const counts = this.counts;
     const touched: number[] = [];
     // Trigrams shared by a large part of the index ("ion", " st") say little and cost most: count the rarest ones,
     // keeping at least four so that short queries still find their candidates.
     const lists = queryGrams
-      .map((gram) => this.grams.get(gram))
-      .filter((list): list is number[] | Int32Array => list !== undefined)
+      .map((code) => this.grams.get(code))
+      .filter((list) => list.length > 0)
       .sort((a, b) => a.length - b.length);
-    const common = Math.max(2000, this.slots.length * 0.04);
+    const common = Math.max(2000, this.headers.length * 0.04);
     const used = lists.filter((list, i) => i < 4 || list.length <= common);
     for (const list of used) {
       for (const n of list) {
@@ -247,23 +294,30 @@ export class LoreIndex {
       counts[n] = 0;
       if (count >= floor && !known.has(n)) buckets[Math.min(count, used.length)]?.push(n);
     }
-    const ranked: { n: number }[] = [];
+    const ranked: number[] = [];
     for (let c = used.length; c >= floor && ranked.length < FUZZY_CANDIDATES * 4; c -= 1)
-      for (const n of buckets[c] ?? []) ranked.push({ n });
+      for (const n of buckets[c] ?? []) ranked.push(n);
     const out: { n: number; hit: SearchHit }[] = [];
-    const candidates: { n: number; slot: Slot }[] = [];
-    for (const { n } of ranked) {
-      if (candidates.length >= FUZZY_CANDIDATES) break;
-      const slot = visible(n);
-      if (!slot) continue;
-      const direct = bestDirectMatch(slot, q, qCompact);
-      if (direct) out.push({ n, hit: direct });
-      else candidates.push({ n, slot });
+    const docs: { n: number; header: LoreHeader; text: string; original: string; isName: boolean }[] = [];
+    let candidates = 0;
+    for (const n of ranked) {
+      if (candidates >= FUZZY_CANDIDATES) break;
+      const header = visible(n);
+      if (!header) continue;
+      const keys = this.keys[n] as string;
+      const direct = bestDirectMatch(header, keys, q, qCompact);
+      if (direct) {
+        out.push({ n, hit: direct });
+        continue;
+      }
+      candidates += 1;
+      eachKey(keys, (start, end, k) => {
+        docs.push({ n, header, text: keys.slice(start, end), original: originalKey(header, k), isName: k === 0 });
+      });
     }
-    if (candidates.length === 0) return out;
-    const docs = candidates.flatMap(({ n, slot }) => slot.keys.map((key) => ({ n, slot, key })));
+    if (candidates === 0) return out;
     const fuse = new Fuse(docs, {
-      keys: ["key.text"],
+      keys: ["text"],
       includeScore: true,
       ignoreLocation: true,
       threshold: FUSE_THRESHOLD,
@@ -271,39 +325,36 @@ export class LoreIndex {
     });
     const best = new Map<number, SearchHit>();
     for (const result of fuse.search(q)) {
-      const { n, slot, key } = result.item;
+      const { n, header, text, original, isName } = result.item;
       // Fuse compares the query with the whole key; a short query inside a long key scores well by design of
       // ignoreLocation, so weigh by how much of the key the query covers.
-      const coverage = Math.min(1, q.length / key.text.length);
-      const score = 0.7 * (1 - (result.score ?? 1)) * (0.75 + 0.25 * coverage) + (key.isName ? 0.001 : 0);
+      const coverage = Math.min(1, q.length / text.length);
+      const score = 0.7 * (1 - (result.score ?? 1)) * (0.75 + 0.25 * coverage) + (isName ? 0.001 : 0);
       const previous = best.get(n);
       if (!previous || score > previous.score)
-        best.set(n, {
-          entry: slot.header,
-          score,
-          tier: "fuzzy",
-          matched: key.original,
-          viaName: key.isName,
-          wholeWord: false,
-        });
+        best.set(n, { entry: header, score, tier: "fuzzy", matched: original, viaName: isName, wholeWord: false });
     }
     for (const [n, hit] of best) out.push({ n, hit });
     return out;
   }
 
-  private textHits(q: string, visible: (n: number) => Slot | undefined): Map<number, SearchHit> {
+  private textHits(q: string, visible: (n: number) => LoreHeader | undefined): Map<number, SearchHit> {
     const words = q.split(" ").filter((word) => word.length >= 3);
     const counts = new Map<number, number>();
-    for (const word of words) for (const n of this.words.get(word) ?? []) counts.set(n, (counts.get(n) ?? 0) + 1);
+    for (const word of words) {
+      const id = this.wordIds.get(word);
+      if (id === undefined) continue;
+      for (const n of this.words.get(id)) counts.set(n, (counts.get(n) ?? 0) + 1);
+    }
     const out = new Map<number, SearchHit>();
     for (const [n, count] of counts) {
-      const slot = visible(n);
-      if (!slot) continue;
+      const header = visible(n);
+      if (!header) continue;
       out.set(n, {
-        entry: slot.header,
+        entry: header,
         score: 0.3 * (count / words.length),
         tier: "text",
-        matched: slot.header.name,
+        matched: header.name,
         viaName: true,
         wholeWord: false,
       });
@@ -311,58 +362,124 @@ export class LoreIndex {
     return out;
   }
 
-  private mergePending(): void {
-    if (this.pending.length === 0) return;
-    if (this.pending.length > 1000) {
-      pack(this.grams);
-      pack(this.words);
+  /**
+   * Points a header's small strings and lists at copies shared with every other header that has the same: 100,000
+   * headers then hold one "faction" and one copy of their server's id between them.
+   */
+  private shareParts(header: LoreHeader): LoreHeader {
+    header.scope = this.share(header.scope);
+    header.kind = this.share(header.kind);
+    header.tags = this.shareList(header.tags);
+    header.quadrants = this.shareList(header.quadrants);
+    if (header.standing !== null) header.standing = this.share(header.standing);
+    return header;
+  }
+
+  private share<T extends string>(text: T): T {
+    const known = this.shared.get(text);
+    if (known !== undefined) return known as T;
+    this.shared.set(text, text);
+    return text;
+  }
+
+  private shareList<T extends string>(list: readonly T[]): T[] {
+    const key = list.join("\n");
+    const known = this.sharedLists.get(key);
+    if (known !== undefined) return known as T[];
+    // Frozen: a shared list written through one header would change them all.
+    const own = Object.freeze(list.map((item) => this.share(item)));
+    this.sharedLists.set(key, own);
+    return own as T[];
+  }
+
+  /** Puts the slots upserted since the last search into the sorted suffixes and the trigram postings. */
+  private catchUp(): void {
+    const from = this.built;
+    const to = this.headers.length;
+    if (from === to) return;
+    this.built = to;
+    // A few slots (an edit, a new server faction) wait in the postings' tail; a load is packed in at once.
+    if (to - from <= FEW_SLOTS)
+      for (let n = from; n < to; n += 1) this.eachGramOnce(n, (code) => this.grams.add(code, n));
+    else this.grams.append(from, to, GRAM_CODES, (n, visit) => this.eachGramOnce(n, visit));
+    const fresh: number[] = [];
+    for (let n = from; n < to; n += 1) {
+      const keys = this.keys[n] as string;
+      eachKey(keys, (start, end) => {
+        fresh.push(ref(n, start));
+        for (let i = start + 1; i < end; i += 1) if (keys.charCodeAt(i - 1) === SPACE) fresh.push(ref(n, i));
+      });
     }
-    // Sorting by transient strings is fast; only the refs are kept.
-    const fresh = this.pending
-      .map((r) => ({ r, text: this.suffix(r) }))
-      .sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+    fresh.sort((a, b) => this.compareRefs(a, b));
     const merged = new Float64Array(this.sorted.length + fresh.length);
     let i = 0;
     let j = 0;
     let k = 0;
     while (i < this.sorted.length && j < fresh.length) {
-      const next = fresh[j] as { r: number; text: string };
-      if (this.compareSuffix(this.sorted[i] as number, next.text, false) <= 0) merged[k++] = this.sorted[i++] as number;
-      else {
-        merged[k++] = next.r;
-        j += 1;
-      }
+      if (this.compareRefs(this.sorted[i] as number, fresh[j] as number) <= 0) merged[k++] = this.sorted[i++] as number;
+      else merged[k++] = fresh[j++] as number;
     }
     while (i < this.sorted.length) merged[k++] = this.sorted[i++] as number;
-    while (j < fresh.length) merged[k++] = (fresh[j++] as { r: number }).r;
+    while (j < fresh.length) merged[k++] = fresh[j++] as number;
     this.sorted = merged;
-    this.pending = [];
   }
 
-  private suffix(r: number): string {
-    const key = this.slots[slotOf(r)]?.keys[keyOf(r)];
-    return key ? key.text.slice(offsetOf(r)) : "";
+  /** The distinct trigrams of slot n's keys. */
+  private eachGramOnce(n: number, visit: (code: number) => void): void {
+    if (this.gramPass === 0x7fffffff) {
+      this.gramSeen.fill(0);
+      this.gramPass = 0;
+    }
+    const pass = ++this.gramPass;
+    eachGram(this.keys[n] as string, (code) => {
+      if (this.gramSeen[code] === pass) return;
+      this.gramSeen[code] = pass;
+      visit(code);
+    });
+  }
+
+  private isKeyStart(r: number): boolean {
+    const offset = offsetOf(r);
+    return offset === 0 || (this.keys[slotOf(r)] as string).charCodeAt(offset - 1) === KEY_END;
+  }
+
+  /** Orders two refs by their suffixes (to the end of their key), code unit by code unit, then by slot and offset. */
+  private compareRefs(a: number, b: number): number {
+    const textA = this.keys[slotOf(a)] as string;
+    const textB = this.keys[slotOf(b)] as string;
+    let i = offsetOf(a);
+    let j = offsetOf(b);
+    for (; ; i += 1, j += 1) {
+      const ca = i < textA.length ? textA.charCodeAt(i) : KEY_END;
+      const cb = j < textB.length ? textB.charCodeAt(j) : KEY_END;
+      if (ca !== cb) return ca === KEY_END ? -1 : cb === KEY_END ? 1 : ca - cb;
+      if (ca === KEY_END) break;
+    }
+    return a - b;
   }
 
   /** Compares a ref's suffix with a string by code unit; with `asPrefix`, a suffix that starts with it is equal. */
   private compareSuffix(r: number, other: string, asPrefix: boolean): number {
-    const text = this.slots[slotOf(r)]?.keys[keyOf(r)]?.text ?? "";
+    const text = this.keys[slotOf(r)] as string;
     const offset = offsetOf(r);
-    const length = text.length - offset;
     for (let i = 0; i < other.length; i += 1) {
-      if (i >= length) return -1;
-      const diff = text.charCodeAt(offset + i) - other.charCodeAt(i);
+      const c = offset + i < text.length ? text.charCodeAt(offset + i) : KEY_END;
+      if (c === KEY_END) return -1;
+      const diff = c - other.charCodeAt(i);
       if (diff !== 0) return diff;
     }
-    return asPrefix || length === other.length ? 0 : 1;
+    const next = offset + other.length;
+    return asPrefix || next === text.length || text.charCodeAt(next) === KEY_END ? 0 : 1;
   }
 
-  private lowerBound(q: string): number {
+  /** Where the suffixes not below `q` start, or with `past`, those above it (a binary search in the sorted refs). */
+  private bound(q: string, past: boolean): number {
     let lo = 0;
     let hi = this.sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.compareSuffix(this.sorted[mid] as number, q, false) < 0) lo = mid + 1;
+      const order = this.compareSuffix(this.sorted[mid] as number, q, false);
+      if (order < 0 || (past && order === 0)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -370,50 +487,93 @@ export class LoreIndex {
 
   /** Rebuilds every posting without dead slots (slot numbers change; ids and slugs map anew). */
   private compact(): void {
-    const live = this.slots.filter((slot) => slot.alive).map((slot) => slot.header);
-    this.slots = [];
+    const live = this.headers.filter((header) => header !== undefined);
+    this.headers = [];
+    this.keys = [];
     this.slotById.clear();
     this.slotBySlug.clear();
-    this.exact.clear();
     this.grams.clear();
     this.words.clear();
-    this.byKind.clear();
+    this.wordIds.clear();
     this.sorted = new Float64Array(0);
-    this.pending = [];
+    this.built = 0;
     this.dead = 0;
     for (const header of live) this.upsert(header);
   }
 }
 
+/** The words of a summary and its tags, normalized, repeats and all. */
 function summaryWords(summary: string, tags: readonly string[]): string[] {
-  return [...new Set(normalize(`${summary} ${tags.join(" ")}`).split(" "))].filter((word) => word.length >= 3);
+  return normalizedWords(tags.length === 0 ? summary : `${summary} ${tags.join(" ")}`);
 }
 
-function keysOf(header: LoreHeader): Key[] {
+/**
+ * The keys string of a header: its name and aliases normalized, "\n" after each but the last, an empty key where one
+ * normalizes to nothing or repeats an earlier one. Refs keep offsets below 8192: keys past that are not indexed (the
+ * lore files allow 30 aliases of 100 characters, a third of it).
+ */
+function keysOf(header: LoreHeader): string {
   const seen = new Set<string>();
-  const keys: Key[] = [];
-  for (const [original, isName] of [[header.name, true] as const, ...header.aliases.map((a) => [a, false] as const)]) {
+  const keys: string[] = [];
+  let length = 0;
+  for (const original of [header.name, ...header.aliases]) {
     const text = normalize(original);
-    if (text === "" || seen.has(text)) continue;
+    const key = text === "" || seen.has(text) ? "" : text;
+    if (length + key.length >= MAX_OFFSET) break;
     seen.add(text);
-    keys.push({ original, text, isName });
+    keys.push(key);
+    length += key.length + 1;
   }
-  return keys;
+  // join copies into one flat string (no ropes or slices of the normalized keys kept alive).
+  return keys.join("\n");
 }
 
-/** Where each word of a key starts: "borg collective" → [0, 5]. */
-function wordStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 1; i < text.length; i += 1) if (text.charCodeAt(i - 1) === 32) starts.push(i);
-  return starts;
+/** Visits each non-empty key of a keys string: where it starts and ends, and its number (0 is the name). */
+function eachKey(keys: string, visit: (start: number, end: number, k: number) => void): void {
+  let k = 0;
+  for (let start = 0; start <= keys.length; k += 1) {
+    let end = keys.indexOf("\n", start);
+    if (end === -1) end = keys.length;
+    if (end > start) visit(start, end, k);
+    start = end + 1;
+  }
 }
 
-// A ref packs (slot, key, offset) into one number: offsets stay below 128 (keys are at most 100 characters) and
-// keys below 64 per entry.
-const ref = (slot: number, key: number, offset: number) => slot * 8192 + key * 128 + offset;
-const slotOf = (r: number) => Math.floor(r / 8192);
-const keyOf = (r: number) => Math.floor(r / 128) % 64;
-const offsetOf = (r: number) => r % 128;
+function originalKey(header: LoreHeader, k: number): string {
+  return k === 0 ? header.name : (header.aliases[k - 1] as string);
+}
+
+// Trigrams are numbers, not strings: normalized text holds only space, a-z and 0-9, 37 symbols, so three of them
+// make a number below 37³ that indexes the postings directly (no map of 50,000 short strings).
+const GRAM_CODES = 37 * 37 * 37;
+
+function symbol(c: number): number {
+  if (c >= 97 && c <= 122) return c - 96;
+  if (c >= 48 && c <= 57) return c - 21;
+  return 0;
+}
+
+/**
+ * The trigrams of each key of a keys string (or of one normalized query), padded as "  key " so that word starts
+ * weigh in, in order (a trigram may come more than once).
+ */
+function eachGram(keys: string, visit: (code: number) => void): void {
+  eachKey(keys, (start, end) => {
+    // The two leading spaces are symbol 0, so the first code is just the first letter's symbol.
+    let code = 0;
+    for (let i = start; i <= end; i += 1) {
+      code = (code * 37 + (i < end ? symbol(keys.charCodeAt(i)) : 0)) % GRAM_CODES;
+      visit(code);
+    }
+  });
+}
+
+// A ref packs (slot, offset into the slot's keys string) into one number, below 2³¹ (a small integer for V8) up to
+// 262,144 slots.
+const MAX_OFFSET = 8192;
+const ref = (slot: number, offset: number) => slot * MAX_OFFSET + offset;
+const slotOf = (r: number) => Math.floor(r / MAX_OFFSET);
+const offsetOf = (r: number) => r % MAX_OFFSET;
 
 const TIER_BASE: Record<Exclude<MatchTier, "fuzzy" | "text">, number> = {
   exact: 1,
@@ -423,82 +583,75 @@ const TIER_BASE: Record<Exclude<MatchTier, "fuzzy" | "text">, number> = {
   compact: 0.76,
 };
 
-/** Where the query starts a word of the key: whole word, word prefix, or not at all (no string allocation). */
-function wordMatch(text: string, q: string): "whole" | "prefix" | null {
+/**
+ * Where the query starts a word of the key keys[start, end): whole word, word prefix, or not at all (no string
+ * allocation). The query holds no "\n", so a match that starts inside the key ends inside it.
+ */
+function wordMatch(keys: string, start: number, end: number, q: string): "whole" | "prefix" | null {
   let found: "prefix" | null = null;
-  for (let i = text.indexOf(q); i !== -1; i = text.indexOf(q, i + 1)) {
-    if (i > 0 && text.charCodeAt(i - 1) !== 32) continue;
-    const end = i + q.length;
-    if (end === text.length || text.charCodeAt(end) === 32) return "whole";
+  for (let i = keys.indexOf(q, start); i !== -1 && i < end; i = keys.indexOf(q, i + 1)) {
+    if (i > start && keys.charCodeAt(i - 1) !== SPACE) continue;
+    const after = i + q.length;
+    if (after === end || keys.charCodeAt(after) === SPACE) return "whole";
     found = "prefix";
   }
   return found;
 }
 
-function bestDirectMatch(slot: Slot, q: string, qCompact: string): SearchHit | undefined {
+function bestDirectMatch(header: LoreHeader, keys: string, q: string, qCompact: string): SearchHit | undefined {
   let best: SearchHit | undefined;
-  for (const key of slot.keys) {
-    const word = wordMatch(key.text, q);
+  eachKey(keys, (start, end, k) => {
+    const length = end - start;
+    const word = wordMatch(keys, start, end, q);
     let tier: keyof typeof TIER_BASE | undefined;
-    if (key.text === q) tier = "exact";
-    else if (key.text.startsWith(q)) tier = "prefix";
+    if (length === q.length && keys.startsWith(q, start)) tier = "exact";
+    else if (keys.startsWith(q, start)) tier = "prefix";
     else if (word === "whole") tier = "word";
     else if (word === "prefix") tier = "word-prefix";
-    else if (compactPrefix(key.text, qCompact)) tier = "compact";
-    if (!tier) continue;
+    else if (compactPrefix(keys, start, end, qCompact)) tier = "compact";
+    if (!tier) return;
     // Closer lengths rank first ("Borg Kingdom" before "Borg Cooperative" for "borg k"), names before aliases.
-    const score = TIER_BASE[tier] + 0.04 * (q.length / key.text.length) + (key.isName ? 0.005 : 0);
+    const score = TIER_BASE[tier] + 0.04 * (q.length / length) + (k === 0 ? 0.005 : 0);
     if (!best || score > best.score)
       best = {
-        entry: slot.header,
+        entry: header,
         score,
         tier,
-        matched: key.original,
-        viaName: key.isName,
+        matched: originalKey(header, k),
+        viaName: k === 0,
         wholeWord: word === "whole",
       };
-  }
+  });
   return best;
 }
 
 /**
  * The query with its spaces dropped or moved ("deepspace9", "jem hadar", "kazonogla") covers whole words of the
- * key, plus at least two letters of the next word: "romulans" must not read as "Romulan S(tar Empire)".
+ * key keys[start, end), plus at least two letters of the next word: "romulans" must not read as "Romulan S(tar
+ * Empire)".
  */
-function compactPrefix(keyText: string, qCompact: string): boolean {
-  let covered = "";
-  for (const word of keyText.split(" ")) {
-    const rest = qCompact.slice(covered.length);
-    if (rest === "") return true;
-    if (word.startsWith(rest)) return rest.length >= 2 || covered === "";
-    if (!rest.startsWith(word)) return false;
-    covered += word;
+function compactPrefix(keys: string, start: number, end: number, qCompact: string): boolean {
+  let covered = 0;
+  for (let word = start; ; ) {
+    let wordEnd = keys.indexOf(" ", word);
+    if (wordEnd === -1 || wordEnd > end) wordEnd = end;
+    const rest = qCompact.length - covered;
+    if (rest === 0) return true;
+    const length = wordEnd - word;
+    if (rest <= length && sameRun(keys, word, qCompact, covered, rest)) return rest >= 2 || covered === 0;
+    if (rest < length || !sameRun(keys, word, qCompact, covered, length)) return false;
+    covered += length;
+    if (wordEnd === end) return covered === qCompact.length;
+    word = wordEnd + 1;
   }
-  return qCompact === covered;
+}
+
+/** text[at, at + length) equals other[from, from + length). */
+function sameRun(text: string, at: number, other: string, from: number, length: number): boolean {
+  for (let i = 0; i < length; i += 1) if (text.charCodeAt(at + i) !== other.charCodeAt(from + i)) return false;
+  return true;
 }
 
 function compareHits(a: SearchHit, b: SearchHit): number {
   return b.score - a.score || (a.entry.name < b.entry.name ? -1 : a.entry.name > b.entry.name ? 1 : 0);
-}
-
-function push(postings: Postings, key: string, n: number): void {
-  const list = postings.get(key);
-  if (!list) postings.set(key, [n]);
-  else if (Array.isArray(list)) list.push(n);
-  else {
-    const grown = Array.from(list);
-    grown.push(n);
-    postings.set(key, grown);
-  }
-}
-
-function pack(postings: Postings): void {
-  for (const [key, list] of postings)
-    if (Array.isArray(list) && list.length > 4) postings.set(key, Int32Array.from(list));
-}
-
-function growCounts(counts: Int32Array, size: number): Int32Array {
-  const grown = new Int32Array(Math.max(size, counts.length * 2));
-  grown.set(counts);
-  return grown;
 }

@@ -75,6 +75,75 @@ describe("LoreIndex.search", () => {
     expect(local.search("kdf", { guildId: null })).toEqual([]);
     expect(local.size).toBe(1);
   });
+
+  it("given thousands of names ending in a word, still finds the entry named just that word as exact", () => {
+    const empires = Array.from({ length: 5000 }, (_, i) => loreEntry({ name: `Faction${i} Empire` }));
+    const empire = loreEntry({ name: "Empire" });
+    const local = indexOf(...empires, empire);
+    expect(local.search("empire", { guildId: null })[0]).toMatchObject({ entry: { id: empire.id }, tier: "exact" });
+  });
+
+  it("answers the same whether entries came one by one between searches or all at once", () => {
+    const entries = Array.from({ length: 300 }, (_, i) =>
+      loreEntry({ name: `Vor${i} Hegemony`, aliases: [`V${i}H`, `Vor${i}`], summary: `Traders of sector ${i}.` }),
+    );
+    const bulk = indexOf(...entries);
+    const oneByOne = new LoreIndex();
+    for (const entry of entries) {
+      oneByOne.upsert(entry);
+      oneByOne.search(entry.name.slice(0, 4), { guildId: null });
+    }
+    for (const query of ["vor1", "vor12 hegemony", "v7h", "vro15", "hegemony", "traders sector"]) {
+      const options = { guildId: null, fullText: true };
+      expect(oneByOne.search(query, options), query).toEqual(bulk.search(query, options));
+    }
+  });
+
+  it("after many removals compacts, and still finds what is left", () => {
+    const entries = Array.from({ length: 2400 }, (_, i) => loreEntry({ name: `Ship${i} Armada` }));
+    const local = indexOf(...entries);
+    for (const entry of entries.slice(0, 1200)) local.remove(entry.id);
+    expect(local.size).toBe(1200);
+    const removed = new Set(entries.slice(0, 1200).map((entry) => entry.id));
+    expect(local.search("ship5 armada", { guildId: null }).filter((hit) => removed.has(hit.entry.id))).toEqual([]);
+    expect(local.search("ship1500 armada", { guildId: null })[0]?.entry.id).toBe(entries[1500]?.id);
+    expect(local.get(entries[2000]?.id ?? "")?.name).toBe("Ship2000 Armada");
+  });
+
+  it("given more alias text than it indexes, finds the entry by name and keeps its neighbours intact", () => {
+    const aliases = Array.from({ length: 120 }, (_, i) => `${"Alias".repeat(19)} ${i}`);
+    const crowded = loreEntry({ name: "Crowded Collective", aliases });
+    const local = indexOf(crowded, klingon);
+    expect(local.search("crowded collective", { guildId: null })[0]?.entry.id).toBe(crowded.id);
+    expect(local.search(aliases[3] ?? "", { guildId: null })[0]).toMatchObject({ entry: { id: crowded.id } });
+    expect(local.search("kdf", { guildId: null })[0]?.entry.id).toBe(klingon.id);
+  });
+
+  it("keeps headers as headerOf gives them, without changing the caller's", () => {
+    const header = headerOf(qonos);
+    const local = new LoreIndex();
+    local.upsert(header);
+    expect(local.get(qonos.id)).toEqual(header);
+    expect(local.get(qonos.id)).not.toBe(header);
+    expect(index.get(klingon.id)).toEqual(headerOf(klingon));
+  });
+
+  it("settles a bulk load before the first search, with the same answers", () => {
+    const local = indexOf(klingon, rebels, kazon, ogla);
+    local.settle();
+    expect(local.search("klingon emp", { guildId: null }).map((h) => h.entry.id)).toEqual([klingon.id, rebels.id]);
+    expect(local.search("kazn", { guildId: null })[0]?.entry.id).toBe(kazon.id);
+  });
+});
+
+describe("LoreIndex.list", () => {
+  it("lists kind by kind in the order asked, then by name", () => {
+    const place = loreEntry({ name: "Kazon", kind: "place", standing: null });
+    const local = indexOf(kazon, place, klingon);
+    expect(local.list(null, ["place", "faction"]).map((h) => h.id)).toEqual([place.id, kazon.id, klingon.id]);
+    expect(local.list(null, ["faction", "place"]).map((h) => h.id)).toEqual([kazon.id, place.id, klingon.id]);
+    expect(local.list(null).map((h) => h.id)).toEqual([kazon.id, place.id, klingon.id]);
+  });
 });
 
 describe("resolveQuery", () => {
