@@ -9,6 +9,7 @@ import { summarize } from "../lib/stats.js";
 import { type FigureResult, formatNumber, type Goal, latency, type Row, value } from "../report.js";
 import { startBareClient, startProductionBot } from "../support/bots.js";
 import type { BenchDatabases } from "../support/databases.js";
+import { type HeapReading, readHeap } from "../support/heap-probe.js";
 import { definition, type LoadResult, sustain } from "../support/interactions.js";
 import { startWorld } from "../support/loopback.js";
 import { readCpuSeconds, type Started } from "../support/processes.js";
@@ -19,6 +20,7 @@ type LevelResult = LoadResult & { botCpu: number; benchCpu: number };
 
 interface BotRun {
   rssMb: number;
+  heap: HeapReading;
   levels: Map<number, LevelResult>;
 }
 
@@ -74,16 +76,17 @@ export async function autocompleteFigure(options: {
             benchCpu: (bench.user + bench.system) / 1e6 / (durationMs / 1000),
           });
         }
-        return { rssMb: bot.rssMb(), levels };
+        const rssMb = bot.rssMb();
+        return { rssMb, heap: await readHeap(bot), levels };
       } finally {
         await bot.stop();
       }
     };
     const floor = await measure("the bare discord.js floor", () =>
-      startBareClient(world.discord, { answerAutocomplete: true }),
+      startBareClient(world.discord, { answerAutocomplete: true, heapProbe: true }),
     );
     const ours = await measure(`Khitomer (production start, ${label} in the store)`, () =>
-      startProductionBot(world.discord, options.databases.copy(store.file)),
+      startProductionBot(world.discord, options.databases.copy(store.file), { heapProbe: true }),
     );
 
     const rows: Row[] = [];
@@ -115,8 +118,18 @@ export async function autocompleteFigure(options: {
       ours: value(ours.rssMb),
       anchor: value(floor.rssMb),
     });
+    const afterGc = (run: BotRun) =>
+      `heap ${formatNumber(run.heap.heapUsedAfterGcMb)} MB, resident ${formatNumber(run.heap.rssAfterGcMb)} MB`;
+    rows.push({
+      measure: "V8 heap in use after the load",
+      unit: "MB",
+      ours: value(ours.heap.heapUsedMb),
+      anchor: value(floor.heap.heapUsedMb),
+      note: `after a full collection: ours ${afterGc(ours)}; floor ${afterGc(floor)}`,
+    });
     notes.push(
       `The store: canon + ${label} of the bench server, imported through LoreStore.importDrafts (the real write path, not loaded into the index by hand) in ${(store.importMs / 1000).toFixed(1)} s; the bot loads them at start as in production (npm run build, then node dist/src/main.js).`,
+      "Resident memory: VmRSS once the load stops; V8 heap from the probe the startup figure describes (bench/support/heap-probe.cjs), asked after resident memory was read.",
       `Workload: what members type, keystroke by keystroke (every prefix from the first letter) of ${texts.length.toLocaleString("en-US")} queries built like the search figure's (exact names, unique prefixes, typos, aliases), cycled; each interaction is a fresh INTERACTION_CREATE (new id and token). Round trip: from the loopback's dispatch to its receipt of the callback POST. Closed loop for ${durationMs / 1000} s per level after a ${warmUpMs / 1000} s warm-up.`,
     );
     const o1 = ours.levels.get(1) as LoadResult;

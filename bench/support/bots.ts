@@ -1,13 +1,24 @@
 import type { LoopbackDiscord } from "../../test/loopback/server.js";
+import { heapProbeNodeOptions } from "./heap-probe.js";
 import { type Started, startProcess } from "./processes.js";
+
+export interface BotOptions {
+  /** Preload bench/support/heap-probe.cjs, so that readHeap() can ask for the V8 heap (the startup figure). */
+  heapProbe?: boolean;
+}
 
 /**
  * The production start (`npm start` after `npm run build`): compiled JavaScript, configured only by environment,
  * logging JSON lines. Ready when it logs "ready" (after the database, the lore index and the gateway).
  */
-export function startProductionBot(discord: LoopbackDiscord, databaseFile: string): Promise<Started> {
+export function startProductionBot(
+  discord: LoopbackDiscord,
+  databaseFile: string,
+  options: BotOptions = {},
+): Promise<Started> {
   return startProcess(["dist/src/main.js"], {
     env: {
+      ...(options.heapProbe ? { NODE_OPTIONS: heapProbeNodeOptions() } : {}),
       NODE_ENV: "production",
       DISCORD_TOKEN: discord.token,
       DISCORD_API_BASE: discord.apiBase,
@@ -24,7 +35,10 @@ export function startProductionBot(discord: LoopbackDiscord, databaseFile: strin
  * A bare discord.js client with the bot's intents, as `node -e`: logs in, says "ready", and (for the floor of the
  * autocomplete figure) answers every autocomplete with the same 25 choices. The least any discord.js bot costs.
  */
-export function startBareClient(discord: LoopbackDiscord, options: { answerAutocomplete: boolean }): Promise<Started> {
+export function startBareClient(
+  discord: LoopbackDiscord,
+  options: BotOptions & { answerAutocomplete: boolean },
+): Promise<Started> {
   const script = `
 const { Client, Events, GatewayIntentBits } = require("discord.js");
 const client = new Client({
@@ -38,7 +52,11 @@ process.once("SIGTERM", () => client.destroy().then(() => process.exit(0)));
 client.login(process.env.DISCORD_TOKEN);
 `;
   return startProcess(["-e", script], {
-    env: { DISCORD_TOKEN: discord.token, DISCORD_API_BASE: discord.apiBase },
+    env: {
+      ...(options.heapProbe ? { NODE_OPTIONS: heapProbeNodeOptions() } : {}),
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_BASE: discord.apiBase,
+    },
     ready: /^ready$/,
   });
 }
