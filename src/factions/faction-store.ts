@@ -1,6 +1,7 @@
 import type { PrismaClient } from "../db/database.js";
 import { isUniqueViolation } from "../db/errors.js";
 import type {
+  FactionEvent as EventRow,
   ServerFaction as FactionRow,
   FactionMember as MemberRow,
   Prisma,
@@ -366,16 +367,7 @@ export class FactionStore {
       orderBy: { createdAt: "asc" },
       take: 500,
     });
-    return rows.map((row) => ({
-      id: row.id,
-      guildId: row.guildId,
-      factionId: row.factionId,
-      userId: row.userId,
-      actorId: row.actorId,
-      action: row.action as FactionAction,
-      detail: JSON.parse(row.detail) as Record<string, unknown>,
-      createdAt: row.createdAt,
-    }));
+    return rows.map(toEvent);
   }
 
   async events(
@@ -393,16 +385,7 @@ export class FactionStore {
       this.prisma.factionEvent.count({ where }),
     ]);
     return {
-      events: rows.map((row) => ({
-        id: row.id,
-        guildId: row.guildId,
-        factionId: row.factionId,
-        userId: row.userId,
-        actorId: row.actorId,
-        action: row.action as FactionAction,
-        detail: JSON.parse(row.detail) as Record<string, unknown>,
-        createdAt: row.createdAt,
-      })),
+      events: rows.map(toEvent),
       total,
     };
   }
@@ -488,5 +471,18 @@ function toRequest(row: {
     status: row.status as JoinRequestRow["status"],
     channelId: row.channelId,
     messageId: row.messageId,
+  };
+}
+
+function toEvent(row: EventRow): FactionEvent {
+  return {
+    id: row.id,
+    guildId: row.guildId,
+    factionId: row.factionId,
+    userId: row.userId,
+    actorId: row.actorId,
+    action: row.action as FactionAction,
+    detail: JSON.parse(row.detail) as Record<string, unknown>,
+    createdAt: row.createdAt,
   };
 }
