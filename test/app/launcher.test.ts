@@ -8,7 +8,7 @@ import { readMigrations } from "../../src/db/migrate.js";
 import { formatShardIds, restartDelayMs, ShardLauncher, shardGroups } from "../../src/launcher/shard-launcher.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { chatInput } from "../loopback/interactions.js";
-import { type GuildSeed, LoopbackDiscord, shardIdForGuild, snowflake } from "../loopback/server.js";
+import { type GuildSeed, guildIdOnShard, LoopbackDiscord, snowflake } from "../loopback/server.js";
 import { ROOT, type Spawned, spawnScript } from "../support/spawn.js";
 import { tempDir } from "../support/temp-dir.js";
 import { freshDatabase } from "../support/test-database.js";
@@ -28,8 +28,7 @@ function guildsOnEveryShard(): (GuildSeed & { channel: string; shard: number })[
   const guilds: (GuildSeed & { channel: string; shard: number })[] = [];
   for (let shard = 0; shard < SHARDS; shard += 1) {
     for (let n = 0; n < 2; n += 1) {
-      let id = snowflake();
-      while (shardIdForGuild(id, SHARDS) !== shard) id = snowflake();
+      const id = guildIdOnShard(shard, SHARDS);
       const channel = snowflake();
       guilds.push({ id, name: `Fleet ${shard}.${n}`, channels: [{ id: channel, name: "general" }], channel, shard });
     }

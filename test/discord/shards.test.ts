@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningBot } from "../../src/app.js";
 import { loadConfig } from "../../src/config/config.js";
-import { shardIdForGuild, snowflake } from "../loopback/server.js";
+import { guildIdOnShard, snowflake } from "../loopback/server.js";
 import { callbackData, startTestBot, type TestBot } from "../support/bot-harness.js";
 
 // Two bot processes share one bot over two shards (SHARD_IDS/SHARD_COUNT): each handles only its own servers.
@@ -12,8 +12,7 @@ let second: RunningBot;
 let onShardOne: { id: string; channel: string };
 
 beforeAll(async () => {
-  let id = snowflake();
-  while (shardIdForGuild(id, 2) !== 1) id = snowflake();
+  const id = guildIdOnShard(1, 2);
   onShardOne = { id, channel: snowflake() };
   t = await startTestBot({
     shardCount: 2,

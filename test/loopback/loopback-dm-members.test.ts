@@ -7,7 +7,7 @@ import type { ClientEvents, ClientOptions } from "discord.js";
 import { ChannelType, Client, DiscordAPIError, GatewayIntentBits, Partials, Routes } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GuildSeed } from "./server.js";
-import { LoopbackDiscord, shardIdForGuild, snowflake } from "./server.js";
+import { distinctShardGuilds, LoopbackDiscord, shardIdForGuild, snowflake } from "./server.js";
 
 const guildId = snowflake();
 const channelId = snowflake();
@@ -222,13 +222,3 @@ describe("loopback Discord member events with shards", () => {
     }
   });
 });
-
-/** Snowflakes minted in consecutive milliseconds until every shard owns one. */
-function distinctShardGuilds(shardCount: number): string[] {
-  const byShard = new Map<number, string>();
-  while (byShard.size < shardCount) {
-    const id = snowflake();
-    byShard.set(shardIdForGuild(id, shardCount), byShard.get(shardIdForGuild(id, shardCount)) ?? id);
-  }
-  return [...byShard.entries()].sort(([a], [b]) => a - b).map(([, id]) => id);
-}

@@ -26,7 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { chatInput, modalSubmit, stringSelect } from "./interactions.js";
 import type { GuildSeed } from "./server.js";
-import { LoopbackDiscord, shardIdForGuild, snowflake } from "./server.js";
+import { distinctShardGuilds, LoopbackDiscord, shardIdForGuild, snowflake } from "./server.js";
 import { delay } from "./wait.js";
 
 const guildId = snowflake();
@@ -367,52 +367,6 @@ describe("loopback Discord sharding and transport", () => {
       expect(payloads.map((p) => p.t ?? p.op)).toEqual([10, "READY", "GUILD_CREATE"]);
     } finally {
       socket.close();
-      await discord.close();
-    }
-  });
-});
-
-/** Snowflakes minted in consecutive milliseconds until every shard owns one. */
-function distinctShardGuilds(shardCount: number): string[] {
-  const byShard = new Map<number, string>();
-  while (byShard.size < shardCount) {
-    const id = snowflake();
-    byShard.set(shardIdForGuild(id, shardCount), byShard.get(shardIdForGuild(id, shardCount)) ?? id);
-  }
-  return [...byShard.entries()].sort(([a], [b]) => a - b).map(([, id]) => id);
-}
-
-describe("loopback Discord: posts made once, and answers that never come", () => {
-  it("with enforce_nonce, a second post with the same nonce returns the first message; a stalled post is made but never answered", async () => {
-    const discord = await LoopbackDiscord.start({ guilds: [seed] });
-    const post = (body: Record<string, unknown>) =>
-      fetch(`${discord.apiBase}/v10/channels/${channelId}/messages`, {
-        method: "POST",
-        headers: { authorization: `Bot ${discord.token}`, "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-    try {
-      const first = (await (await post({ content: "Session 1", nonce: "n-1", enforce_nonce: true })).json()) as {
-        id: string;
-      };
-      const again = (await (await post({ content: "Session 1", nonce: "n-1", enforce_nonce: true })).json()) as {
-        id: string;
-      };
-      expect(again.id).toBe(first.id);
-      // Without enforce_nonce, Discord does not deduplicate.
-      await post({ content: "Session 1", nonce: "n-1" });
-      expect(discord.messages(channelId)).toHaveLength(2);
-
-      const stall = discord.stallNext((request) => request.method === "POST", "after");
-      const pending = post({ content: "Session 2" }).catch(() => "no answer");
-      const caught = await stall.caught;
-      expect(caught.body.content).toBe("Session 2");
-      expect(discord.messages(channelId).map((m) => m.content)).toContain("Session 2");
-      // Only the next matching request stalls.
-      expect((await post({ content: "Session 3" })).status).toBe(200);
-      await discord.close();
-      expect(await pending).toBe("no answer");
-    } finally {
       await discord.close();
     }
   });

@@ -47,7 +47,7 @@ export type { DispatchTarget, GatewayCloseRecord, GatewaySessionInfo } from "./g
 export type { InteractionCallback, SettleOptions } from "./interaction-state.js";
 export { InteractionHandle } from "./interaction-state.js";
 export type { RecordedRequest, RouteRequest } from "./rest.js";
-export { shardIdForGuild, snowflake } from "./snowflake.js";
+export { distinctShardGuilds, guildIdOnShard, shardIdForGuild, snowflake } from "./snowflake.js";
 export type { ChannelSeed, GuildSeed, MemberSeed, RoleSeed, SeedChannelType, UserSeed } from "./world.js";
 export { DEFAULT_BOT_PERMISSIONS } from "./world.js";
 

@@ -29,3 +29,15 @@ export function snowflakeTime(id: string): number {
 export function shardIdForGuild(guildId: string, shardCount: number): number {
   return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
 }
+
+/** A fresh guild id that Discord routes to `shard` (minted until the clock reaches a millisecond that does). */
+export function guildIdOnShard(shard: number, shardCount: number): string {
+  let id = snowflake();
+  while (shardIdForGuild(id, shardCount) !== shard) id = snowflake();
+  return id;
+}
+
+/** One fresh guild id per shard, in shard order. */
+export function distinctShardGuilds(shardCount: number): string[] {
+  return Array.from({ length: shardCount }, (_, shard) => guildIdOnShard(shard, shardCount));
+}

@@ -7,7 +7,7 @@ import { CouncilStore } from "../../src/council/council-store.js";
 import { type Database, openDatabase } from "../../src/db/database.js";
 import { JobStore } from "../../src/scheduler/job-store.js";
 import { button, chatInput, modalSubmit } from "../loopback/interactions.js";
-import { type InteractionHandle, LoopbackDiscord, shardIdForGuild, snowflake } from "../loopback/server.js";
+import { guildIdOnShard, type InteractionHandle, LoopbackDiscord, snowflake } from "../loopback/server.js";
 import { ROOT, type Spawned, spawnScript } from "../support/spawn.js";
 import { tempDir } from "../support/temp-dir.js";
 import { freshDatabase, TEST_POSTGRES } from "../support/test-database.js";
@@ -53,10 +53,8 @@ const bots: Bot[] = [];
 const fleets: Fleet[] = [];
 
 function fleetOnShard(shard: number): Fleet {
-  let id = snowflake();
-  while (shardIdForGuild(id, SHARD_COUNT) !== shard) id = snowflake();
   return {
-    id,
+    id: guildIdOnShard(shard, SHARD_COUNT),
     shard,
     council: snowflake(),
     senate: snowflake(),
