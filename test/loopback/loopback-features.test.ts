@@ -371,3 +371,39 @@ describe("loopback Discord sharding and transport", () => {
     }
   });
 });
+
+describe("loopback Discord: posts made once, and answers that never come", () => {
+  it("with enforce_nonce, a second post with the same nonce returns the first message; a stalled post is made but never answered", async () => {
+    const discord = await LoopbackDiscord.start({ guilds: [seed] });
+    const post = (body: Record<string, unknown>) =>
+      fetch(`${discord.apiBase}/v10/channels/${channelId}/messages`, {
+        method: "POST",
+        headers: { authorization: `Bot ${discord.token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    try {
+      const first = (await (await post({ content: "Session 1", nonce: "n-1", enforce_nonce: true })).json()) as {
+        id: string;
+      };
+      const again = (await (await post({ content: "Session 1", nonce: "n-1", enforce_nonce: true })).json()) as {
+        id: string;
+      };
+      expect(again.id).toBe(first.id);
+      // Without enforce_nonce, Discord does not deduplicate.
+      await post({ content: "Session 1", nonce: "n-1" });
+      expect(discord.messages(channelId)).toHaveLength(2);
+
+      const stall = discord.stallNext((request) => request.method === "POST", "after");
+      const pending = post({ content: "Session 2" }).catch(() => "no answer");
+      const caught = await stall.caught;
+      expect(caught.body.content).toBe("Session 2");
+      expect(discord.messages(channelId).map((m) => m.content)).toContain("Session 2");
+      // Only the next matching request stalls.
+      expect((await post({ content: "Session 3" })).status).toBe(200);
+      await discord.close();
+      expect(await pending).toBe("no answer");
+    } finally {
+      await discord.close();
+    }
+  });
+});
