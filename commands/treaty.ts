@@ -212,9 +212,7 @@ async function castAndAnswer(
   choice: Choice,
 ) {
   const guildId = requireGuild(interaction);
-  const treaty = await ctx.treaties.byId(guildId, treatyId);
-  if (!treaty) throw new UserError("unknown-treaty", "This treaty no longer exists on this server.");
-  const { previous } = await ctx.treaties.vote(guildId, treaty, interaction.user.id, choice);
+  const { treaty, previous } = await ctx.treaties.vote(guildId, treatyId, interaction.user.id, choice);
   const change =
     previous && previous !== choice
       ? ` (changed from ${CHOICE_LABELS[previous]})`

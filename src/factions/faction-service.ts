@@ -411,6 +411,11 @@ export class FactionService {
     return this.store.memberships(guildId, userId);
   }
 
+  /** Current memberships of many members, by member (those in no faction are absent). */
+  membershipsOfMany(guildId: string, userIds: readonly string[]): Promise<Map<string, Membership[]>> {
+    return this.store.membershipsOfMany(guildId, userIds);
+  }
+
   /** A member's memberships with their factions' names, without the history (autocomplete asks this per keystroke). */
   async membershipsNamed(guildId: string, userId: string) {
     const memberships = await this.store.memberships(guildId, userId, { includeDeparted: true });

@@ -1,3 +1,4 @@
+import { chunks, IN_LIST_MAX } from "../db/chunks.js";
 import type { PrismaClient } from "../db/database.js";
 import { isUniqueViolation } from "../db/errors.js";
 import type {
@@ -172,6 +173,23 @@ export class FactionStore {
       orderBy: { slot: "asc" },
     });
     return rows.map(toMembership);
+  }
+
+  /** Current memberships of many members at once (a burst of ballots checks its voters in one read per chunk). */
+  async membershipsOfMany(guildId: string, userIds: readonly string[]): Promise<Map<string, Membership[]>> {
+    const byUser = new Map<string, Membership[]>();
+    for (const chunk of chunks([...new Set(userIds)], IN_LIST_MAX)) {
+      const rows = await this.prisma.factionMember.findMany({
+        where: { guildId, userId: { in: chunk }, departedAt: null },
+        orderBy: { slot: "asc" },
+      });
+      for (const row of rows) {
+        const list = byUser.get(row.userId) ?? [];
+        list.push(toMembership(row));
+        byUser.set(row.userId, list);
+      }
+    }
+    return byUser;
   }
 
   async roster(

@@ -8,6 +8,7 @@ import { slugify } from "../lore/normalize.js";
 import type { JobLoop } from "../scheduler/job-loop.js";
 import type { JobStore } from "../scheduler/job-store.js";
 import type { Clock } from "../time/clock.js";
+import { BallotBatcher } from "./ballot-batcher.js";
 import { type Choice, decideOutcome, type Outcome, type Rule, type Threshold } from "./outcome.js";
 import { TallyCoalescer } from "./tally-coalescer.js";
 import type { BallotTally, Treaty, TreatyStatus, TreatyStore } from "./treaty-store.js";
@@ -46,6 +47,19 @@ export interface TreatyView {
   parties: { id: string; name: string }[];
   tally: BallotTally;
   outcome: Outcome;
+}
+
+interface BallotRequest {
+  guildId: string;
+  treatyId: string;
+  userId: string;
+  choice: Choice;
+}
+
+/** A stored ballot: the treaty it was cast on (as read for the batch) and the member's choice before it. */
+export interface CastBallot {
+  treaty: Treaty;
+  previous: Choice | null;
 }
 
 /** What the treaty rules need from Discord: posting the proposal, keeping its tally current, the result. */
@@ -221,19 +235,75 @@ export class TreatyService {
   }
 
   /**
-   * Casts or changes a ballot and answers at once. Whether the ballot settled the vote is judged by the coalesced
-   * tally refresh a moment later (one look per treaty however many clicks arrive), which then closes it early.
+   * Casts or changes a ballot. Clicks that arrive together are stored together (`BallotBatcher`); each click still
+   * gets its own answer. Whether the ballots settled the vote is judged by the coalesced tally refresh a moment
+   * later (one look per treaty however many clicks arrive), which then closes it early.
    */
-  async vote(guildId: string, treaty: Treaty, userId: string, choice: Choice): Promise<{ previous: Choice | null }> {
-    if (treaty.status !== "open" || treaty.closesAt <= this.clock.now()) throw this.closedError(treaty);
-    await this.assertEligible(guildId, treaty, userId);
-    const cast = await this.store.cast(treaty.id, guildId, userId, choice, this.clock.now());
-    if (cast === "closed") {
-      const fresh = (await this.store.byId(guildId, treaty.id)) ?? treaty;
-      throw this.closedError(fresh);
+  vote(guildId: string, treatyId: string, userId: string, choice: Choice): Promise<CastBallot> {
+    return this.ballots.submit({ guildId, treatyId, userId, choice });
+  }
+
+  private readonly ballots = new BallotBatcher<BallotRequest, CastBallot>((batch) => this.castBatch(batch));
+
+  private async castBatch(batch: readonly BallotRequest[]): Promise<(CastBallot | Error)[]> {
+    const results: (CastBallot | Error)[] = [];
+    const byTreaty = new Map<string, number[]>();
+    batch.forEach((request, i) => {
+      const key = treatyKey(request.guildId, request.treatyId);
+      byTreaty.set(key, [...(byTreaty.get(key) ?? []), i]);
+    });
+    for (const indexes of byTreaty.values()) {
+      const requests = indexes.map((i) => batch[i] as BallotRequest);
+      let answers: (CastBallot | Error)[];
+      try {
+        answers = await this.castOnTreaty(requests);
+      } catch (error) {
+        // One treaty's failure (a database error) is that treaty's clicks' answer, not the whole batch's.
+        answers = requests.map(() => (error instanceof Error ? error : new Error(String(error))));
+      }
+      indexes.forEach((i, k) => {
+        results[i] = answers[k] as CastBallot | Error;
+      });
     }
-    this.coalescer.touch(treatyKey(guildId, treaty.id));
-    return { previous: cast.previous };
+    return results;
+  }
+
+  /** Ballots of one treaty, in the order clicked: one read of the treaty, the voters and their earlier ballots. */
+  private async castOnTreaty(requests: readonly BallotRequest[]): Promise<(CastBallot | Error)[]> {
+    const { guildId, treatyId } = requests[0] as BallotRequest;
+    const treaty = await this.store.byId(guildId, treatyId);
+    if (!treaty)
+      return requests.map(() => new UserError("unknown-treaty", "This treaty no longer exists on this server."));
+    if (treaty.status !== "open" || treaty.closesAt <= this.clock.now()) {
+      const closed = this.closedError(treaty);
+      return requests.map(() => closed);
+    }
+    const refused = await this.refusals(
+      guildId,
+      treaty,
+      requests.map((r) => r.userId),
+    );
+    const allowed = requests.filter((r) => !refused.has(r.userId));
+    const before = await this.store.ballotsOf(
+      treaty.id,
+      allowed.map((r) => r.userId),
+    );
+    const landed = await this.store.castMany(treaty.id, guildId, allowed, this.clock.now());
+    if (landed.some(Boolean)) this.coalescer.touch(treatyKey(guildId, treaty.id));
+    // Not landed: the treaty closed between the read above and the write (the statement checks).
+    const closed = landed.every(Boolean)
+      ? undefined
+      : this.closedError((await this.store.byId(guildId, treaty.id)) ?? treaty);
+    const current = new Map(before);
+    let next = 0;
+    return requests.map((request) => {
+      const refusal = refused.get(request.userId);
+      if (refusal) return refusal;
+      if (!landed[next++]) return closed as UserError;
+      const previous = current.get(request.userId) ?? null;
+      current.set(request.userId, request.choice);
+      return { treaty, previous };
+    });
   }
 
   ballotOf(treaty: Treaty, userId: string): Promise<Choice | null> {
@@ -250,19 +320,29 @@ export class TreatyService {
     );
   }
 
-  private async assertEligible(guildId: string, treaty: Treaty, userId: string): Promise<void> {
-    const memberships = await this.factions.membershipsOf(guildId, userId);
+  /** Why each of these members may not vote on the treaty; members who may are not in the map. */
+  private async refusals(guildId: string, treaty: Treaty, userIds: readonly string[]): Promise<Map<string, UserError>> {
+    const refused = new Map<string, UserError>();
+    if (treaty.parties.length === 0 && (await this.factions.settings(guildId)).treatyVoters === "anyone")
+      return refused;
+    const memberships = await this.factions.membershipsOfMany(guildId, userIds);
     if (treaty.parties.length > 0) {
-      if (memberships.some((m) => treaty.parties.includes(m.factionId))) return;
+      const outside = userIds.filter((id) => !memberships.get(id)?.some((m) => treaty.parties.includes(m.factionId)));
+      if (outside.length === 0) return refused;
       const names = (await this.partyNames(guildId, treaty)).map((p) => p.name).join(", ");
-      throw new UserError("not-eligible", `Only members of the parties (${names}) vote on Treaty #${treaty.number}.`);
+      const error = new UserError(
+        "not-eligible",
+        `Only members of the parties (${names}) vote on Treaty #${treaty.number}.`,
+      );
+      for (const id of outside) refused.set(id, error);
+      return refused;
     }
-    const settings = await this.factions.settings(guildId);
-    if (settings.treatyVoters === "anyone" || memberships.length > 0) return;
-    throw new UserError(
+    const error = new UserError(
       "not-eligible",
       "Only members of a faction vote on treaties here. Join one with `/faction join`.",
     );
+    for (const id of userIds) if (!memberships.has(id)) refused.set(id, error);
+    return refused;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { chunks, IN_LIST_MAX } from "../db/chunks.js";
 import type { PrismaClient } from "../db/database.js";
 import { isUniqueViolation } from "../db/errors.js";
 import type { Ballot as BallotRow, Treaty as TreatyRow } from "../generated/prisma/client.js";
@@ -117,20 +118,41 @@ export class TreatyStore {
    * the treaty is still open, and the unique (treaty, member) pair turns a second ballot into a change of the
    * first. However many clicks arrive at once, a member has one ballot, and none lands after the close began.
    */
-  async cast(
+  /**
+   * Casts many ballots on one treaty in one transaction, in order (a member who clicked twice ends with the later
+   * choice). Each is written only while the treaty is open, checked by the statement itself: the answer per ballot
+   * is whether it landed, and a close claimed before the transaction leaves every one of them out.
+   */
+  async castMany(
     treatyId: string,
     guildId: string,
-    userId: string,
-    choice: Choice,
+    ballots: readonly { userId: string; choice: Choice }[],
     now: Date,
-  ): Promise<{ previous: Choice | null } | "closed"> {
-    const previous = await this.ballotOf(treatyId, userId);
-    const written = await this.prisma.$executeRaw`
+  ): Promise<boolean[]> {
+    if (ballots.length === 0) return [];
+    const written = await this.prisma.$transaction(
+      ballots.map(
+        ({ userId, choice }) => this.prisma.$executeRaw`
       INSERT INTO "ballots" ("id", "treatyId", "guildId", "userId", "choice", "castAt", "updatedAt")
       SELECT ${randomUUID()}, ${treatyId}, ${guildId}, ${userId}, ${choice}, ${now}, ${now}
       WHERE EXISTS (SELECT 1 FROM "treaties" WHERE "id" = ${treatyId} AND "guildId" = ${guildId} AND "status" = 'open')
-      ON CONFLICT ("treatyId", "userId") DO UPDATE SET "choice" = excluded."choice", "updatedAt" = excluded."updatedAt"`;
-    return written === 0 ? "closed" : { previous };
+      ON CONFLICT ("treatyId", "userId") DO UPDATE SET "choice" = excluded."choice", "updatedAt" = excluded."updatedAt"`,
+      ),
+    );
+    return written.map((count) => count > 0);
+  }
+
+  /** The ballots of many members on one treaty, by member (those who have not voted are absent). */
+  async ballotsOf(treatyId: string, userIds: readonly string[]): Promise<Map<string, Choice>> {
+    const byUser = new Map<string, Choice>();
+    for (const chunk of chunks([...new Set(userIds)], IN_LIST_MAX)) {
+      const rows = await this.prisma.ballot.findMany({
+        where: { treatyId, userId: { in: chunk } },
+        select: { userId: true, choice: true },
+      });
+      for (const row of rows) byUser.set(row.userId, row.choice as Choice);
+    }
+    return byUser;
   }
 
   async ballotOf(treatyId: string, userId: string): Promise<Choice | null> {

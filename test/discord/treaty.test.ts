@@ -308,6 +308,8 @@ describe("closing", () => {
 describe("many members clicking at once", () => {
   it("counts 230 simultaneous clicks by 200 members as 200 ballots, with coalesced tally edits", async () => {
     const voters = Array.from({ length: 200 }, (_, i) => `5${String(i).padStart(17, "0")}`);
+    // Members of no party click in the same burst: stored together with the others, refused one by one.
+    const outsiders = Array.from({ length: 10 }, (_, i) => `6${String(i).padStart(17, "0")}`);
     await seedMembers("dominion", voters);
     await propose(
       { "party-1": "dominion", quorum: 1, window: "1h" },
@@ -331,7 +333,8 @@ describe("many members clicking at once", () => {
       );
     const handles = voters.flatMap((user, i) => {
       const choice = i % 3 === 0 ? "nay" : "aye";
-      return i < 30 ? [click(user, choice), click(user, choice)] : [click(user, choice)];
+      const clicks = i < 30 ? [click(user, choice), click(user, choice)] : [click(user, choice)];
+      return i % 20 === 0 ? [...clicks, click(outsiders[i / 20] as string, "aye")] : clicks;
     });
     const callbacks = await Promise.all(handles.map((h) => h.callback));
     // Answered at once (4), or acknowledged silently in time and answered by a follow-up (6): never left hanging.
@@ -341,7 +344,12 @@ describe("many members clicking at once", () => {
     const answers = handles.map((h, i) =>
       callbacks[i]?.type === 4 ? (callbacks[i]!.data as { content?: string }).content : h.followUps[0]?.content,
     );
-    expect(answers.filter((text) => !/^Your ballot on Treaty #6/.test(text ?? ""))).toEqual([]);
+    const refusals = answers.filter((text) => text === "Only members of the parties (Dominion) vote on Treaty #6.");
+    expect(refusals).toHaveLength(10);
+    expect(answers.filter((text) => !/^Your ballot on Treaty #6/.test(text ?? ""))).toEqual(refusals);
+    // A member who clicked twice is told the second click changed nothing, whichever batch it landed in.
+    const unchanged = answers.filter((text) => / \(unchanged\)\./.test(text ?? ""));
+    expect(unchanged).toHaveLength(30);
     expect(t.logs.filter((l) => l.msg === "interaction failed")).toEqual([]);
     expect(await prisma().ballot.count({ where: { treatyId: row.id } })).toBe(200);
     await t.bot.ctx.treaties.coalescer.idle();
