@@ -42,7 +42,7 @@ export async function createApp(options: AppOptions): Promise<AppContext> {
   if (db.migrations.applied.length > 0) log.info({ migrations: db.migrations.applied }, "database migrated");
   for (const name of db.migrations.modified)
     log.warn({ migration: name }, "a migration file changed after it was applied");
-  const lore = new LoreService(new LoreStore(db.prisma), log);
+  const lore = new LoreService(new LoreStore(db.prisma, db.scanRows), log);
   try {
     await lore.load();
     const result = await lore.importCanon(config.loreDir);

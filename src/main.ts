@@ -1,3 +1,4 @@
+import "./v8-flags.js";
 import "dotenv/config";
 import { fileURLToPath } from "node:url";
 import { startBot } from "./app.js";

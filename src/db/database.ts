@@ -2,11 +2,9 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaPg } from "@prisma/adapter-pg";
 import BetterSqlite from "better-sqlite3";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { MigrationError, type MigrationReport, migrateSqlite, readMigrations } from "./migrate.js";
-import { migratePostgres } from "./migrate-postgres.js";
 import { sqlitePathFromUrl } from "./sqlite-path.js";
 
 export type { PrismaClient } from "../generated/prisma/client.js";
@@ -24,8 +22,17 @@ export function isPostgresUrl(url: string): boolean {
 export interface Database {
   prisma: PrismaClient;
   migrations: MigrationReport;
+  /** SQLite files only: see `ScanRows`. */
+  scanRows?: ScanRows;
   close(): Promise<void>;
 }
+
+/**
+ * Reads the rows of one query one at a time, on a read-only connection of its own that is closed when the reading
+ * ends. For loading many rows at startup: each row becomes garbage as soon as it is read, instead of pages of
+ * thousands of row objects (and Prisma's copies of them) living long enough to fill the heap.
+ */
+export type ScanRows = <Row>(sql: string) => Iterable<Row>;
 
 /**
  * Opens the database named by DATABASE_URL, applying migrations first: a SQLite file (created if needed) by
@@ -41,8 +48,19 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
   return {
     prisma,
     migrations,
+    // A second connection to an in-memory database would see another, empty database.
+    ...(file === ":memory:" ? {} : { scanRows: (sql) => scanSqlite(file, sql) }),
     close: () => prisma.$disconnect(),
   };
+}
+
+function* scanSqlite<Row>(file: string, sql: string): Generator<Row> {
+  const connection = new BetterSqlite(file, { readonly: true, fileMustExist: true });
+  try {
+    yield* connection.prepare<[], Row>(sql).iterate();
+  } finally {
+    connection.close();
+  }
 }
 
 /**
@@ -78,6 +96,11 @@ export async function openSqliteReadOnly(databaseUrl: string): Promise<Database>
 }
 
 async function openPostgres(url: string): Promise<Database> {
+  // Loaded only for PostgreSQL: a bot on SQLite does not carry pg, its adapter and the second client (~10 MB).
+  const [{ migratePostgres }, { PrismaPg }] = await Promise.all([
+    import("./migrate-postgres.js"),
+    import("@prisma/adapter-pg"),
+  ]);
   const migrations = await migratePostgres(url, POSTGRES_MIGRATIONS_DIR);
   // The PostgreSQL client is generated from the same models (scripts/prisma-generate.mjs): the same API, so the
   // rest of the code uses one type for both.

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { PrismaClient } from "../db/database.js";
+import type { PrismaClient, ScanRows } from "../db/database.js";
 import type { LoreEntry as LoreRow } from "../generated/prisma/client.js";
 import type { LoreDetails, LoreDraft, LoreEntry, LoreKind, Quadrant, Standing } from "./model.js";
 
@@ -21,7 +21,11 @@ export interface ImportOptions {
 
 /** Named data functions for lore; the only place that knows how entries are laid out in the database. */
 export class LoreStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    /** Given (SQLite), startup reads the entries row by row through it instead of in pages through Prisma. */
+    private readonly scanRows?: ScanRows,
+  ) {}
 
   async all(): Promise<LoreEntry[]> {
     const rows = await this.prisma.loreEntry.findMany({ orderBy: [{ scope: "asc" }, { slug: "asc" }] });
@@ -29,11 +33,20 @@ export class LoreStore {
   }
 
   /**
-   * Every entry without its body, sources and source file (empty in what it visits), a page at a time: startup
-   * fills the index from these (bodies are read per card), and 100,000 rows never sit in memory at once. Only the
-   * columns the index reads are fetched: the others of 100,000 rows would only be garbage for the collector.
+   * Every entry without its body, sources and source file (empty in what it visits): startup fills the index from
+   * these (bodies are read per card). Row by row on SQLite (`ScanRows`), a page at a time through Prisma otherwise:
+   * 100,000 rows never sit in memory at once. Only the columns the index reads are fetched: the others of 100,000
+   * rows would only be garbage for the collector.
    */
   async eachEntry(visit: (entry: LoreEntry) => void, pageSize = 2000): Promise<void> {
+    if (this.scanRows) {
+      const columns = Object.keys(INDEXED_COLUMNS)
+        .map((column) => `"${column}"`)
+        .join(", ");
+      for (const row of this.scanRows<IndexedRow>(`SELECT ${columns} FROM "lore_entries" ORDER BY "id"`))
+        visit(toEntry(row));
+      return;
+    }
     let cursor: string | undefined;
     for (;;) {
       const rows = await this.prisma.loreEntry.findMany({

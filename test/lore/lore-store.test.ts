@@ -88,3 +88,33 @@ describe("canon import", () => {
     expect(reloaded.index.size).toBe(lore.index.size);
   });
 });
+
+describe("loading the index", () => {
+  it("reads the same entries row by row on SQLite as page by page through Prisma", async () => {
+    await new LoreService(new LoreStore(db.prisma), log).importCanon("data");
+    await new LoreStore(db.prisma).saveEntry("123456789012345678", {
+      kind: "faction",
+      slug: "house-of-duras",
+      name: "House of Duras",
+      aliases: ["Duras"],
+      tags: ["klingon"],
+      quadrants: ["beta"],
+      standing: null,
+      summary: "A great house with a long memory.",
+      body: "",
+      details: { relations: [], events: [], standingNote: "Outlawed" },
+      sources: [],
+      sourceFile: null,
+    });
+    expect(db.scanRows).toBeDefined();
+    const read = async (store: LoreStore) => {
+      const entries: unknown[] = [];
+      await store.eachEntry((entry) => entries.push(entry), 50);
+      return entries;
+    };
+    const scanned = await read(new LoreStore(db.prisma, db.scanRows));
+    expect(scanned.length).toBe(await db.prisma.loreEntry.count());
+    expect(scanned).toEqual(await read(new LoreStore(db.prisma)));
+    expect(scanned).toContainEqual(expect.objectContaining({ name: "House of Duras", aliases: ["Duras"] }));
+  });
+});
