@@ -1,6 +1,7 @@
 import type { Logger } from "../logging/logger.js";
 import { type LoreFileProblem, loreFolderDigest, readLoreFolder } from "./lore-files.js";
 import type { ImportSummary, LoreStore } from "./lore-store.js";
+import { LruCache } from "./lru-cache.js";
 import {
   CANON_SCOPE,
   type LoreDraft,
@@ -37,7 +38,7 @@ export class LoreService {
   ) {}
 
   /** Full entries read recently (cards are drawn from these; the index keeps only headers). */
-  private readonly recent = new Map<string, LoreEntry>();
+  private readonly recent = new LruCache<string, LoreEntry>(300);
 
   /** Loads every stored entry's header into the index, a page at a time. */
   async load(): Promise<void> {
@@ -90,33 +91,28 @@ export class LoreService {
   /** The whole entry (body, relations, events) for a card, from the database; the last few hundred are kept. */
   async entry(header: Pick<LoreHeader, "id">): Promise<LoreEntry | undefined> {
     const cached = this.recent.get(header.id);
-    if (cached) {
-      this.recent.delete(header.id);
-      this.recent.set(header.id, cached);
-      return cached;
-    }
+    if (cached) return cached;
     const entry = await this.store.byId(header.id);
     if (!entry) return undefined;
     this.recent.set(entry.id, entry);
-    if (this.recent.size > 300) this.recent.delete(this.recent.keys().next().value as string);
     return entry;
   }
 
   /**
-   * Search with a small cache: many members type the same few names, letter by letter, into autocomplete. The
-   * cache keys on the index version, so any change of lore makes every cached answer stale at once.
+   * Search with a small cache of the most recently used answers: many members type the same few names, letter by
+   * letter, into autocomplete. The cache keys on the index version, so any change of lore makes every cached answer
+   * stale at once (and unreachable: the least recently used go first).
    */
   search(query: string, options: SearchOptions): SearchHit[] {
     const key = `${this.index.version}|${options.guildId ?? ""}|${options.kinds?.join(",") ?? "*"}|${options.limit ?? 25}|${options.fullText ? 1 : 0}|${query.trim().toLowerCase()}`;
     const cached = this.searches.get(key);
     if (cached) return cached;
     const hits = this.index.search(query, options);
-    if (this.searches.size >= 2000) this.searches.clear();
     this.searches.set(key, hits);
     return hits;
   }
 
-  private readonly searches = new Map<string, SearchHit[]>();
+  private readonly searches = new LruCache<string, SearchHit[]>(2000);
 
   resolve(query: string, guildId: string | null, kinds?: readonly LoreKind[]): Resolution {
     return resolveQuery(this.search(query, { guildId, limit: 25, ...(kinds ? { kinds } : {}) }));
