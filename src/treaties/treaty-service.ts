@@ -250,7 +250,9 @@ export class TreatyService {
     const byTreaty = new Map<string, number[]>();
     batch.forEach((request, i) => {
       const key = treatyKey(request.guildId, request.treatyId);
-      byTreaty.set(key, [...(byTreaty.get(key) ?? []), i]);
+      const indexes = byTreaty.get(key);
+      if (indexes) indexes.push(i);
+      else byTreaty.set(key, [i]);
     });
     for (const indexes of byTreaty.values()) {
       const requests = indexes.map((i) => batch[i] as BallotRequest);
