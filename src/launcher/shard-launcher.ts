@@ -38,11 +38,30 @@ export function formatShardIds(ids: readonly number[]): string {
 export interface Backoff {
   firstMs: number;
   maxMs: number;
-  /** A group that stayed up this long starts again from `firstMs` when it next exits. */
+  /** A group that stayed ready this long starts again from `firstMs` when it next exits. */
   stableMs: number;
 }
 
 export const DEFAULT_BACKOFF: Backoff = { firstMs: 1000, maxMs: 60_000, stableMs: 60_000 };
+
+/**
+ * How long a group of `shards` shards gets to report ready before it is stopped and started again. Discord lets a
+ * bot identify one shard per 5 s (per max_concurrency bucket), and this machine's restarted groups or another
+ * machine's launcher may be identifying from the same bucket meanwhile, so 10 s a shard; plus a minute for the
+ * process itself: migrating a fresh database, reading the lore, and discord.js waiting up to 15 s for a shard's
+ * servers after its READY. With SHARDS_PER_PROCESS's default of 8: 140 s. It grows with the group so that a large
+ * SHARDS_PER_PROCESS is never cut off half-way through identifying, over and over.
+ */
+export function defaultStartTimeoutMs(shards: number): number {
+  return 60_000 + 10_000 * shards;
+}
+
+/**
+ * How long a group gets to stop after SIGTERM before it is killed: it closes its gateway connections and its
+ * database and waits for the timed jobs in hand (leased, so one killed half-way is run again elsewhere). Shorter
+ * than Kubernetes' 30 s and systemd's 90 s, so that the launcher kills and exits before its own manager kills it.
+ */
+export const DEFAULT_STOP_GRACE_MS = 15_000;
 
 /** The wait before restarting a group after its `failures`-th exit in a row: doubling, up to the maximum. */
 export function restartDelayMs(failures: number, backoff: Backoff = DEFAULT_BACKOFF): number {
@@ -60,6 +79,10 @@ export interface ShardLauncherOptions {
   opsPort: number | undefined;
   log: Logger;
   backoff?: Backoff;
+  /** A group not ready this long after it started is stopped and started again; by default it grows with the group. */
+  startTimeoutMs?: number;
+  /** A group still running this long after it was told to stop is killed with SIGKILL. */
+  stopGraceMs?: number;
 }
 
 interface Group {
@@ -67,9 +90,11 @@ interface Group {
   shards: number[];
   child: ChildProcess | undefined;
   exited: Promise<void>;
-  startedAt: number;
+  /** When the running process reported ready; undefined until it does. */
+  readyAt: number | undefined;
   failures: number;
   restart: NodeJS.Timeout | undefined;
+  startDeadline: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -81,20 +106,23 @@ export class ShardLauncher {
   readonly failed: Promise<string>;
   private readonly groups: Group[];
   private readonly backoff: Backoff;
+  private readonly stopGraceMs: number;
   private stopping: Promise<void> | undefined;
   private failure: string | undefined;
   private reportFailure: (message: string) => void = () => undefined;
 
   constructor(private readonly options: ShardLauncherOptions) {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     this.groups = shardGroups(options.shards.ids, options.perProcess).map((shards, index) => ({
       index,
       shards,
       child: undefined,
       exited: Promise.resolve(),
-      startedAt: 0,
+      readyAt: undefined,
       failures: 0,
       restart: undefined,
+      startDeadline: undefined,
     }));
     const lastPort = (options.opsPort ?? 0) + this.groups.length - 1;
     if (options.opsPort && lastPort > 65535)
@@ -123,14 +151,23 @@ export class ShardLauncher {
     }
   }
 
-  /** Forwards `signal` to every group, waits for them to exit. Safe to call twice. */
+  /**
+   * Forwards `signal` to every group and waits for them to exit; a group still running after the stop grace period
+   * is killed, and the returned promise then rejects naming it. Safe to call twice.
+   */
   stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     this.stopping ??= (async () => {
       for (const group of this.groups) {
         clearTimeout(group.restart);
+        clearTimeout(group.startDeadline);
         group.child?.kill(signal);
       }
-      await Promise.all(this.groups.map((group) => group.exited));
+      const killed = await Promise.all(this.groups.map((group) => this.killAfterGrace(group)));
+      const stuck = this.groups.filter((_, i) => killed[i]).map((group) => group.index);
+      if (stuck.length > 0) {
+        const which = stuck.length === 1 ? `shard group ${stuck[0]} was` : `shard groups ${stuck.join(", ")} were`;
+        throw new Error(`${which} still running ${this.stopGraceMs} ms after ${signal} and had to be killed`);
+      }
       this.options.log.info("stopped");
     })();
     return this.stopping;
@@ -155,16 +192,31 @@ export class ShardLauncher {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     group.child = child;
-    group.startedAt = Date.now();
+    group.readyAt = undefined;
     const fields = { group: group.index, shards: formatShardIds(group.shards), pid: child.pid };
     options.log.info(fields, "shard group started");
     let settle: () => void = () => undefined;
     const settled = new Promise<void>((resolve) => {
       settle = resolve;
     });
+    // A group that hangs before ready would hold back every group after it: it is stopped, and its exit restarts
+    // it with the backoff as for any crash (never before it has exited, so a group never runs twice at once).
+    const startTimeoutMs = options.startTimeoutMs ?? defaultStartTimeoutMs(group.shards.length);
+    let timedOut = false;
+    group.startDeadline = setTimeout(() => {
+      group.startDeadline = undefined;
+      if (this.stopping) return;
+      timedOut = true;
+      options.log.warn({ ...fields, startTimeoutMs }, "shard group not ready in time; stopping it to start again");
+      child.kill("SIGTERM");
+      void this.killAfterGrace(group);
+    }, startTimeoutMs);
     child.on("message", (message) => {
       if (!isGroupReport(message)) return;
       if (message.kind === "ready") {
+        if (timedOut) return;
+        clearTimeout(group.startDeadline);
+        group.readyAt = Date.now();
         options.log.info({ ...fields, shards: message.shards }, "shard group ready");
         settle();
       } else this.fail(group, message.message);
@@ -172,8 +224,9 @@ export class ShardLauncher {
     child.on("error", (error) => options.log.error({ ...fields, err: error }, "shard group process error"));
     group.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
+        clearTimeout(group.startDeadline);
         group.child = undefined;
-        this.exited(group, code, signal);
+        this.exited(group, child.pid, code, signal);
         settle();
         resolve();
       });
@@ -181,12 +234,31 @@ export class ShardLauncher {
     return settled;
   }
 
-  private exited(group: Group, code: number | null, signal: NodeJS.Signals | null): void {
+  /** Waits for the group's process to exit, SIGKILLing it if it still runs after the grace period; true if it had to. */
+  private async killAfterGrace(group: Group): Promise<boolean> {
+    const child = group.child;
+    if (!child) return false;
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      this.options.log.warn(
+        { group: group.index, shards: formatShardIds(group.shards), pid: child.pid, graceMs: this.stopGraceMs },
+        "shard group did not stop in time; killing it",
+      );
+      child.kill("SIGKILL");
+    }, this.stopGraceMs);
+    await group.exited;
+    clearTimeout(timer);
+    return killed;
+  }
+
+  private exited(group: Group, pid: number | undefined, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.stopping) return;
-    group.failures = Date.now() - group.startedAt >= this.backoff.stableMs ? 1 : group.failures + 1;
+    const { readyAt } = group;
+    group.failures = readyAt !== undefined && Date.now() - readyAt >= this.backoff.stableMs ? 1 : group.failures + 1;
     const delay = restartDelayMs(group.failures, this.backoff);
     this.options.log.warn(
-      { group: group.index, shards: formatShardIds(group.shards), code, signal, restartInMs: delay },
+      { group: group.index, shards: formatShardIds(group.shards), pid, code, signal, restartInMs: delay },
       "shard group exited; restarting it",
     );
     group.restart = setTimeout(() => {
@@ -199,6 +271,9 @@ export class ShardLauncher {
     if (this.failure !== undefined) return;
     this.failure = message;
     this.options.log.error({ group: group.index, reason: message }, "shard group cannot start; stopping all groups");
-    void this.stop("SIGTERM").then(() => this.reportFailure(message));
+    // A group killed on the way down is logged by stop() and changes nothing here: the bot exits with `message`.
+    void this.stop("SIGTERM")
+      .catch(() => undefined)
+      .then(() => this.reportFailure(message));
   }
 }

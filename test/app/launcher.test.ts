@@ -1,11 +1,20 @@
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { Writable } from "node:stream";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { commands } from "../../commands/index.js";
 import { loadConfig } from "../../src/config/config.js";
 import { MIGRATIONS_DIR } from "../../src/db/database.js";
 import { readMigrations } from "../../src/db/migrate.js";
-import { formatShardIds, restartDelayMs, ShardLauncher, shardGroups } from "../../src/launcher/shard-launcher.js";
+import {
+  DEFAULT_STOP_GRACE_MS,
+  defaultStartTimeoutMs,
+  formatShardIds,
+  restartDelayMs,
+  ShardLauncher,
+  shardGroups,
+} from "../../src/launcher/shard-launcher.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { chatInput } from "../loopback/interactions.js";
 import { type GuildSeed, guildIdOnShard, LoopbackDiscord, snowflake } from "../loopback/server.js";
@@ -236,6 +245,148 @@ describe("a shard group that cannot start", () => {
   }, 60_000);
 });
 
+// A stand-in for a shard group's process, so that a launcher can be shown groups that hang or will not stop. It
+// notes each SIGTERM it gets in a file named after its pid. FAKE_GROUPS maps a group to how it behaves:
+// "ready" (the default) reports ready and exits on SIGTERM; "stubborn" reports ready and ignores SIGTERM;
+// "hangs-once" on its first run never reports ready and ignores SIGTERM, and behaves as "ready" after that.
+const FAKE_GROUP = `
+import { existsSync, writeFileSync } from "node:fs";
+import path from "node:path";
+const dir = process.env.FAKE_DIR;
+const group = process.env.KHITOMER_SHARD_GROUP;
+const mode = JSON.parse(process.env.FAKE_GROUPS)[group] ?? "ready";
+const firstRun = !existsSync(path.join(dir, "ran-" + group));
+writeFileSync(path.join(dir, "ran-" + group), "");
+const hangs = mode === "hangs-once" && firstRun;
+process.on("SIGTERM", () => {
+  writeFileSync(path.join(dir, "sigterm-" + process.pid), "");
+  if (mode !== "stubborn" && !hangs) process.exit(0);
+});
+// The launcher (the test's worker) is gone: leave nothing behind.
+process.on("disconnect", () => process.exit(0));
+setInterval(() => undefined, 60_000);
+if (!hangs) process.send({ kind: "ready", shards: process.env.SHARD_IDS.split(",").map(Number) });
+`;
+
+/** A launcher in this process running two one-shard groups of FAKE_GROUP, and the JSON lines it logs. */
+function fakeLauncher(options: { groups: Record<number, string>; startTimeoutMs: number; stopGraceMs: number }) {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  const script = path.join(dir, "group.mjs");
+  writeFileSync(script, FAKE_GROUP);
+  const lines: LogLine[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split("\n")) if (line) lines.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  const launcher = new ShardLauncher({
+    script,
+    execArgv: [],
+    env: { PATH: process.env.PATH ?? "", FAKE_DIR: dir, FAKE_GROUPS: JSON.stringify(options.groups) },
+    shards: { ids: [0, 1], count: 2 },
+    perProcess: 1,
+    opsPort: undefined,
+    log: createLogger({ level: "info", pretty: false, destination }),
+    backoff: { firstMs: 200, maxMs: 1000, stableMs: 60_000 },
+    startTimeoutMs: options.startTimeoutMs,
+    stopGraceMs: options.stopGraceMs,
+  });
+  cleanups.push(async () => {
+    for (const line of lines)
+      if (line.msg === "shard group started" && isAlive(line.pid as number))
+        process.kill(line.pid as number, "SIGKILL");
+    await launcher.stop("SIGKILL").catch(() => undefined);
+  });
+  const gotSigterm = (pid: number | undefined) => existsSync(path.join(dir, `sigterm-${pid}`));
+  return { launcher, lines, gotSigterm };
+}
+
+async function waitFor<T>(find: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe("a shard group that hangs or will not stop", () => {
+  it("not ready within the start timeout, is killed, the next group starts, and it starts again once it has exited", async () => {
+    const { launcher, lines, gotSigterm } = fakeLauncher({
+      groups: { 0: "hangs-once" },
+      startTimeoutMs: 2000,
+      stopGraceMs: 300,
+    });
+    // Resolves once group 1 is ready: group 0 held it back only until its start timeout.
+    await launcher.start();
+    const again = await waitFor(
+      () => lines.find((line) => line.msg === "shard group ready" && line.group === 0),
+      "ready group 0",
+    );
+
+    const events = lines.slice(1).map((line) => [line.msg, line.group, line.pid]);
+    const hung = lines[1]?.pid as number;
+    const next = lines.find((line) => line.msg === "shard group started" && line.group === 1)?.pid;
+    // Group 0's first process was told to stop, killed when it would not, and only then did anything else start.
+    expect(events.slice(0, 5)).toEqual([
+      ["shard group started", 0, hung],
+      ["shard group not ready in time; stopping it to start again", 0, hung],
+      ["shard group did not stop in time; killing it", 0, hung],
+      ["shard group exited; restarting it", 0, hung],
+      ["shard group started", 1, next],
+    ]);
+    expect(events.slice(5)).toHaveLength(3);
+    expect(events.slice(5)).toEqual(
+      expect.arrayContaining([
+        ["shard group ready", 1, next],
+        ["shard group started", 0, again.pid],
+        ["shard group ready", 0, again.pid],
+      ]),
+    );
+    expect(new Set([hung, next, again.pid]).size).toBe(3);
+    expect(gotSigterm(hung)).toBe(true);
+    expect(isAlive(hung)).toBe(false);
+    expect(lines[2]).toMatchObject({ startTimeoutMs: 2000 });
+    expect(lines[4]).toMatchObject({ code: null, signal: "SIGKILL", restartInMs: 200 });
+    const [started, timedOut, killed] = lines.slice(1, 4).map((line) => line.time as number);
+    expect((timedOut as number) - (started as number)).toBeGreaterThanOrEqual(1990);
+    expect((killed as number) - (timedOut as number)).toBeGreaterThanOrEqual(290);
+
+    await launcher.stop();
+    expect(lines.at(-1)?.msg).toBe("stopped");
+    expect([isAlive(next as number), isAlive(again.pid as number)]).toEqual([false, false]);
+  });
+
+  it("still running after the stop grace period, is killed, and the launcher stops saying so", async () => {
+    const { launcher, lines, gotSigterm } = fakeLauncher({
+      groups: { 1: "stubborn" },
+      startTimeoutMs: 10_000,
+      stopGraceMs: 500,
+    });
+    await launcher.start();
+    const [polite, stubborn] = lines.filter((line) => line.msg === "shard group ready").map((line) => line.pid);
+    expect([isAlive(polite as number), isAlive(stubborn as number)]).toEqual([true, true]);
+
+    const began = Date.now();
+    await expect(launcher.stop("SIGTERM")).rejects.toThrow(
+      "shard group 1 was still running 500 ms after SIGTERM and had to be killed",
+    );
+    const took = Date.now() - began;
+    expect(took).toBeGreaterThanOrEqual(490);
+    expect(took).toBeLessThan(3000);
+    // Both were asked; only the one that ignored it was killed.
+    expect([gotSigterm(polite), gotSigterm(stubborn)]).toEqual([true, true]);
+    expect(lines.filter((line) => line.msg === "shard group did not stop in time; killing it")).toEqual([
+      expect.objectContaining({ group: 1, pid: stubborn, graceMs: 500 }),
+    ]);
+    expect([isAlive(polite as number), isAlive(stubborn as number)]).toEqual([false, false]);
+    expect(lines.some((line) => line.msg === "stopped")).toBe(false);
+  });
+});
+
 describe("shard groups", () => {
   it("split a machine's shards into as few, as even, neighbouring groups as fit", () => {
     expect(shardGroups([0, 1, 2, 3], 2)).toEqual([
@@ -259,6 +410,11 @@ describe("shard groups", () => {
     expect(loadConfig({ SHARDS_PER_PROCESS: " " }).shardsPerProcess).toBe(8);
     for (const wrong of ["0", "-1", "2.5", "many"])
       expect(() => loadConfig({ SHARDS_PER_PROCESS: wrong })).toThrow(/^SHARDS_PER_PROCESS must be /);
+  });
+
+  it("get 60 s plus 10 s a shard to become ready, and 15 s to stop before they are killed", () => {
+    expect([1, 2, 8, 32].map(defaultStartTimeoutMs)).toEqual([70_000, 80_000, 140_000, 380_000]);
+    expect(DEFAULT_STOP_GRACE_MS).toBe(15_000);
   });
 
   it("read back as SHARD_IDS", () => {
