@@ -2,6 +2,7 @@
 // and writes bench/results/<timestamp>.json and latest.json. Progress goes to stderr.
 //   npm run bench -- --only search,ballots     some figures only
 //   npm run bench -- --quick                   smaller sizes and shorter runs: a smoke run
+//   BENCH_CPU_PROF=var/prof npm run bench      also a CPU profile of each bot process
 import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -25,7 +26,8 @@ import {
 import { buildOnce } from "./support/build.js";
 import { BenchDatabases } from "./support/databases.js";
 
-const USAGE = `usage: npm run bench -- [--only ${FIGURE_IDS.join(",")}] [--quick]`;
+const USAGE = `usage: npm run bench -- [--only ${FIGURE_IDS.join(",")}] [--quick]
+  BENCH_CPU_PROF=<dir> in the environment: every bot process also writes a V8 CPU profile into <dir>`;
 
 function options() {
   const { values } = parseArgs({
