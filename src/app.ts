@@ -25,6 +25,7 @@ import { JobStore } from "./scheduler/job-store.js";
 import { type Clock, systemClock } from "./time/clock.js";
 import { CLOSE_JOB, TreatyService } from "./treaties/treaty-service.js";
 import { TreatyStore } from "./treaties/treaty-store.js";
+import { loadCompactly } from "./v8-memory.js";
 
 export interface AppOptions {
   config: Config;
@@ -44,7 +45,7 @@ export async function createApp(options: AppOptions): Promise<AppContext> {
     log.warn({ migration: name }, "a migration file changed after it was applied");
   const lore = new LoreService(new LoreStore(db.prisma, db.scanRows), log);
   try {
-    await lore.load();
+    await loadCompactly(() => lore.load());
     const result = await lore.importCanon(config.loreDir);
     if (result.status === "invalid") {
       for (const problem of result.problems) log.error(problem, "canon lore file refused");
