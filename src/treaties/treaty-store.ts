@@ -130,15 +130,21 @@ export class TreatyStore {
     now: Date,
   ): Promise<boolean[]> {
     if (ballots.length === 0) return [];
-    const written = await this.prisma.$transaction(
-      ballots.map(
+    const [, ...written] = await this.prisma.$transaction([
+      // Holds the treaty's row until the ballots are committed: a close claimed meanwhile (an update of that row)
+      // waits for them, so the tally it reads next holds them all; a close claimed before leaves the ballots below
+      // refused. PostgreSQL needs it (each statement sees what others committed as it starts); SQLite's one writer
+      // at a time gives the same order anyway.
+      this.prisma.$executeRaw`
+      UPDATE "treaties" SET "status" = "status" WHERE "id" = ${treatyId} AND "guildId" = ${guildId} AND "status" = 'open'`,
+      ...ballots.map(
         ({ userId, choice }) => this.prisma.$executeRaw`
       INSERT INTO "ballots" ("id", "treatyId", "guildId", "userId", "choice", "castAt", "updatedAt")
       SELECT ${randomUUID()}, ${treatyId}, ${guildId}, ${userId}, ${choice}, ${now}, ${now}
       WHERE EXISTS (SELECT 1 FROM "treaties" WHERE "id" = ${treatyId} AND "guildId" = ${guildId} AND "status" = 'open')
       ON CONFLICT ("treatyId", "userId") DO UPDATE SET "choice" = excluded."choice", "updatedAt" = excluded."updatedAt"`,
       ),
-    );
+    ]);
     return written.map((count) => count > 0);
   }
 
