@@ -27,7 +27,6 @@ import {
   type Standing,
 } from "../src/lore/model.js";
 import { normalize } from "../src/lore/normalize.js";
-import { paginate } from "../src/lore/paging.js";
 
 const LIST_PREFIX = "faction-page";
 const ROSTER_PREFIX = "roster-page";
@@ -126,8 +125,7 @@ function parseFilter(quadrant: string | null | undefined, standing: string | nul
 
 function listPage(ctx: AppContext, guildId: string | null, state: PagerState) {
   const filter = parseFilter(state.rest[0], state.rest[1]);
-  const factions = ctx.lore.factions(guildId, filter);
-  const slice = paginate(factions, state.page, LIST_SIZE);
+  const slice = ctx.lore.factionsPage(guildId, filter, state.page, LIST_SIZE);
   const filterText = [
     filter.quadrant ? ` · ${QUADRANT_LABELS[filter.quadrant]}` : "",
     filter.standing ? ` · ${STANDING_LABELS[filter.standing]}` : "",
@@ -139,7 +137,7 @@ function listPage(ctx: AppContext, guildId: string | null, state: PagerState) {
         entries: slice.items,
         page: slice.page,
         pageCount: slice.pageCount,
-        total: factions.length,
+        total: slice.total,
         filterText,
       }),
     ],

@@ -64,7 +64,7 @@ export const lore: CommandModule = {
             "no-match",
             `Nothing in the lore matches “${quoteInput(query)}”. Try fewer or other words.`,
           );
-        const entries = hits.map((hit) => hit.entry);
+        const entries = await ctx.lore.briefs(hits.map((hit) => hit.entry));
         await send(interaction, {
           embeds: [searchResultsEmbed(quoteInput(query), entries)],
           components: [pickMenu(interaction.user.id, entries, "private")],

@@ -8,7 +8,7 @@ import {
   StringSelectMenuBuilder,
 } from "discord.js";
 import { UserError } from "../errors.js";
-import { KIND_LABELS, type LoreHeader, type LoreKind } from "../lore/model.js";
+import { KIND_LABELS, type LoreBrief, type LoreHeader, type LoreKind } from "../lore/model.js";
 import { normalize } from "../lore/normalize.js";
 import type { AppContext } from "./command-module.js";
 import { entryCard } from "./render/entry-card.js";
@@ -25,7 +25,7 @@ const MAX_CHOICES = 25;
 export function loreChoices(ctx: AppContext, guildId: string | null, typed: string, kinds?: readonly LoreKind[]) {
   const entries = normalize(typed)
     ? ctx.lore.search(typed, { guildId, limit: MAX_CHOICES, ...(kinds ? { kinds } : {}) }).map((hit) => hit.entry)
-    : ctx.lore.index.list(guildId, kinds).slice(0, MAX_CHOICES);
+    : ctx.lore.index.page(guildId, kinds, { offset: 0, limit: MAX_CHOICES }).items;
   return entries.map(
     (entry): APIApplicationCommandOptionChoice<string> => ({
       name: truncate(choiceLabel(entry, kinds), 100),
@@ -92,7 +92,7 @@ export async function answerLookup(
       : `No ${noun} is called “${quoted}”. Did you mean one of these?`;
   await send(interaction, {
     content,
-    components: [pickMenu(interaction.user.id, choices, "public")],
+    components: [pickMenu(interaction.user.id, await ctx.lore.briefs(choices), "public")],
     ephemeral: true,
   });
 }
@@ -100,7 +100,7 @@ export async function answerLookup(
 type PickMode = "public" | "private";
 
 /** A select menu of entries; picking one shows it (publicly for a lookup, privately inside search results). */
-export function pickMenu(ownerId: string, entries: readonly LoreHeader[], mode: PickMode) {
+export function pickMenu(ownerId: string, entries: readonly LoreBrief[], mode: PickMode) {
   const menu = new StringSelectMenuBuilder()
     .setCustomId(`${LORE_PICK_PREFIX}:${ownerId}:${mode}`)
     .setPlaceholder("Choose an entry")

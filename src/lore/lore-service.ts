@@ -4,6 +4,7 @@ import type { ImportSummary, LoreStore } from "./lore-store.js";
 import { LruCache } from "./lru-cache.js";
 import {
   CANON_SCOPE,
+  type LoreBrief,
   type LoreDraft,
   type LoreEntry,
   type LoreHeader,
@@ -12,6 +13,7 @@ import {
   type Quadrant,
   type Standing,
 } from "./model.js";
+import { type Page, pageOf } from "./paging.js";
 import { type Resolution, resolveQuery } from "./resolve.js";
 import { LoreIndex, type SearchHit, type SearchOptions } from "./search-index.js";
 
@@ -98,6 +100,19 @@ export class LoreService {
     return entry;
   }
 
+  /** Headers with their summaries, for a list or menu: from the entries read lately, the rest in one query. */
+  async briefs(headers: readonly LoreHeader[]): Promise<LoreBrief[]> {
+    const summaries = new Map<string, string>();
+    const unread: string[] = [];
+    for (const header of headers) {
+      const entry = this.recent.get(header.id);
+      if (entry) summaries.set(header.id, entry.summary);
+      else unread.push(header.id);
+    }
+    if (unread.length > 0) for (const [id, summary] of await this.store.summariesOf(unread)) summaries.set(id, summary);
+    return headers.map((header) => ({ ...header, summary: summaries.get(header.id) ?? "" }));
+  }
+
   /**
    * Search with a small cache of the most recently used answers: many members type the same few names, letter by
    * letter, into autocomplete. The cache keys on the index version, so any change of lore makes every cached answer
@@ -131,14 +146,20 @@ export class LoreService {
     return (guildId ? this.index.getBySlug(guildId, slug) : undefined) ?? this.index.getBySlug(CANON_SCOPE, slug);
   }
 
-  factions(guildId: string | null, filter: { quadrant?: Quadrant; standing?: Standing } = {}): LoreHeader[] {
-    return this.index
-      .list(guildId, ["faction"])
-      .filter(
-        (entry) =>
-          (!filter.quadrant || entry.quadrants.includes(filter.quadrant)) &&
-          (!filter.standing || entry.standing === filter.standing),
-      );
+  /**
+   * One page of the factions a server sees, in name order, optionally of a quadrant or standing: only the page's
+   * headers are built, however many factions the server has.
+   */
+  factionsPage(
+    guildId: string | null,
+    filter: { quadrant?: Quadrant; standing?: Standing },
+    page: number,
+    size: number,
+  ): Page<LoreHeader> & { total: number } {
+    const { total } = this.index.page(guildId, ["faction"], { offset: 0, limit: 0 }, filter);
+    const { page: clamped, pageCount } = pageOf(total, page, size);
+    const { items } = this.index.page(guildId, ["faction"], { offset: clamped * size, limit: size }, filter);
+    return { items, page: clamped, pageCount, total };
   }
 
   /** Treaties that name the entry as a party. */

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { chunks, IN_LIST_MAX } from "../db/chunks.js";
 import type { PrismaClient, ScanRows } from "../db/database.js";
 import type { LoreEntry as LoreRow } from "../generated/prisma/client.js";
 import type { LoreDetails, LoreDraft, LoreEntry, LoreKind, Quadrant, Standing } from "./model.js";
@@ -64,6 +65,19 @@ export class LoreStore {
   async byId(id: string): Promise<LoreEntry | undefined> {
     const row = await this.prisma.loreEntry.findUnique({ where: { id } });
     return row ? toEntry(row) : undefined;
+  }
+
+  /** The summaries of some entries by id (those that still exist), for a list or menu of them. */
+  async summariesOf(ids: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const chunk of chunks(ids, IN_LIST_MAX)) {
+      const rows = await this.prisma.loreEntry.findMany({
+        where: { id: { in: chunk } },
+        select: { id: true, summary: true },
+      });
+      for (const row of rows) out.set(row.id, row.summary);
+    }
+    return out;
   }
 
   async count(scope: string): Promise<number> {

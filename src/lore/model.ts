@@ -106,8 +106,9 @@ export interface LoreEntry extends LoreDraft {
 }
 
 /**
- * What the in-memory index keeps of an entry: enough to search, list, label and link it. Bodies, relations and
- * events stay in the database and are read when a card is drawn, so 100,000 entries fit in little memory.
+ * What the in-memory index keeps of an entry: enough to search, list, label and link it. Summaries, bodies,
+ * relations and events stay in the database, read for the few entries a list or card shows, so 100,000 entries fit
+ * in little memory.
  */
 export interface LoreHeader {
   id: string;
@@ -119,15 +120,16 @@ export interface LoreHeader {
   tags: string[];
   quadrants: Quadrant[];
   standing: Standing | null;
-  /** The summary, shortened for labels and result lists. */
-  summary: string;
   /** Treaties: party slugs and date, for the parties' cards. */
   parties?: string[];
   signed?: string;
   standingNote?: string;
 }
 
-export const HEADER_SUMMARY_MAX = 160;
+/** A header with its summary, for the lists and menus that show a line of each entry. */
+export interface LoreBrief extends LoreHeader {
+  summary: string;
+}
 
 /** Most entries have no tags or quadrants: one shared empty list instead of 100,000 (the index never mutates them). */
 const NONE: never[] = [];
@@ -144,20 +146,11 @@ export function headerOf(entry: LoreEntry): LoreHeader {
     tags: shared(entry.tags),
     quadrants: shared(entry.quadrants),
     standing: entry.standing,
-    summary: shortSummary(entry.summary),
   };
   if (entry.details.parties) header.parties = entry.details.parties;
   if (entry.details.signed) header.signed = entry.details.signed;
   if (entry.details.standingNote) header.standingNote = entry.details.standingNote;
   return header;
-}
-
-/**
- * The summary cut for labels. join copies the cut into a flat string of its own: a template literal would make a rope
- * of a slice, and the slice would keep the whole summary of every long entry alive as long as the header.
- */
-function shortSummary(summary: string): string {
-  return summary.length > HEADER_SUMMARY_MAX ? [summary.slice(0, HEADER_SUMMARY_MAX - 1), "…"].join("") : summary;
 }
 
 export interface LoreSource {

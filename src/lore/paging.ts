@@ -5,8 +5,8 @@ export interface Page<T> {
   pageCount: number;
 }
 
-export function paginate<T>(items: readonly T[], page: number, size: number): Page<T> {
-  const pageCount = Math.max(1, Math.ceil(items.length / size));
-  const clamped = Math.min(Math.max(0, Math.trunc(page)), pageCount - 1);
-  return { items: items.slice(clamped * size, clamped * size + size), page: clamped, pageCount };
+/** The page asked for, clamped into range, and how many pages `total` items make. */
+export function pageOf(total: number, page: number, size: number): { page: number; pageCount: number } {
+  const pageCount = Math.max(1, Math.ceil(total / size));
+  return { page: Math.min(Math.max(0, Math.trunc(page)), pageCount - 1), pageCount };
 }

@@ -1,8 +1,18 @@
 import Fuse from "fuse.js";
-import { headerOf, isVisibleIn, type LoreEntry, type LoreHeader, type LoreKind } from "./model.js";
+import { LruCache } from "./lru-cache.js";
+import {
+  CANON_SCOPE,
+  headerOf,
+  type LoreEntry,
+  type LoreHeader,
+  type LoreKind,
+  type Quadrant,
+  type Standing,
+} from "./model.js";
 import { compact, normalize, normalizedWords } from "./normalize.js";
 import { Postings } from "./postings.js";
 import { hashOf, SlotTable } from "./slot-table.js";
+import { WordIds } from "./word-ids.js";
 
 /**
  * How a hit matched, strongest first. `resolveQuery` decides from the tiers whether an answer is confident.
@@ -47,96 +57,124 @@ const FUZZY_WHEN_FEWER = 8;
 const SEARCH_TAIL_MAX = 1024;
 /** New slots up to this many go to the trigram postings' tail; more are packed in at once. */
 const FEW_SLOTS = 32;
-/** Separates the keys of one slot in its keys string (normalized keys hold only a-z, 0-9 and single spaces). */
+/** Separates the keys of one slot in its record (normalized keys hold only a-z, 0-9 and single spaces). */
 const KEY_END = 10;
 const SPACE = 32;
 
+/** Which visible entries a listing keeps, read from the index's columns (no header is built for the others). */
+export interface ListFilter {
+  quadrant?: string;
+  standing?: string;
+}
+
+/** A page of a listing: its entries and how many the whole listing holds. */
+export interface ListPage {
+  items: LoreHeader[];
+  total: number;
+}
+
 /**
  * An in-memory index over the searchable part of every lore entry of every scope (headers: names, aliases, kind,
- * standing, a short summary; bodies stay in the database), updated entry by entry as lore changes.
+ * standing; summaries and bodies stay in the database), updated entry by entry as lore changes.
  *
  * - exact names and aliases, prefixes and word prefixes as typed: binary search in a sorted list of word-start
  *   suffixes of every key;
  * - misspellings: a trigram index picks a few dozen candidates, and fuse.js ranks only those.
  *
- * Memory is what bounds it (the issue's goal is 100,000 entries in a small process), so every entry costs one
- * header and one string of keys, and the postings live in packed typed arrays rather than per-key JS arrays:
- * see `Postings` and the refs below.
+ * Memory is what bounds it (the issue's goal is 100,000 entries in a small process). An entry is one flat string,
+ * its record (normalized keys, id, slug, name, aliases), and a row of small integers (scope, kind,
+ * standing, tag and quadrant lists by number); the header objects callers get are built from them when asked, and
+ * the most recent few thousand kept. The postings live in packed typed arrays rather than per-key JS arrays: see
+ * `Postings` and the refs below.
  */
 export class LoreIndex {
-  /** Slot n's header; undefined once the entry is removed or replaced (the slot stays until compaction). */
-  private headers: (LoreHeader | undefined)[] = [];
   /**
-   * Slot n's normalized name and aliases in one string, in the header's order, each ended by "\n" but the last: key
-   * i is the name for i = 0 and alias i - 1 after it. An alias that normalizes to nothing or repeats an earlier key
-   * leaves an empty key. Kept after removal until compaction, because sorted suffix refs still point into it.
+   * Slot n's record: its normalized name and aliases, each ended by "\n" but the last (key i is the name for i = 0
+   * and alias i - 1 after it; an alias that normalizes to nothing or repeats an earlier key leaves an empty key), then
+   * FIELD and the id, slug, name and each alias, FIELD between them. Kept after removal until compaction,
+   * because sorted suffix refs still point into it.
    */
-  private keys: string[] = [];
-  /** Live slots by id, and by scope and slug (both read the keys from the headers: no strings of their own). */
-  private readonly slotById = new SlotTable((n) => hashOf((this.headers[n] as LoreHeader).id));
-  private readonly slotBySlug = new SlotTable((n) => {
-    const header = this.headers[n] as LoreHeader;
-    return hashOf(header.scope, header.slug);
-  });
+  private records: string[] = [];
+  /** Slot n's scope, kind, standing, tags and quadrants as numbers (see `Columns`); scope DEAD once removed. */
+  private readonly columns = new Columns();
+  /** Scopes, kinds and standings by number, and each string's number: one copy of each for every entry. */
+  private readonly symbols = new Symbols();
+  /** Tag and quadrant lists by number (0 is the empty list), frozen: one copy of each list for every entry. */
+  private lists: (readonly string[])[] = [NONE];
+  private readonly listNumbers = new Map<string, number>([["", 0]]);
+  /** The rare parts of a header (treaty parties and date, a standing note) by slot. */
+  private extras = new Map<number, Extras>();
+  /** Live slots by id, and by scope and slug (both read the keys from the records: no strings of their own). */
+  private readonly slotById = new SlotTable((n) => hashOf(this.field(n, ID)));
+  private readonly slotBySlug = new SlotTable((n) =>
+    hashOf(this.symbols.text(this.columns.get(n, SCOPE)), this.field(n, SLUG)),
+  );
   /** Trigram code (see `eachGram`) → slots whose keys have it. */
   private readonly grams = new Postings();
   /** Word number (`wordIds`) → slots whose summary or tags have the word. */
   private readonly words = new Postings();
-  private readonly wordIds = new Map<string, number>();
+  private readonly wordIds = new WordIds();
   /**
-   * Word-start suffixes of every key, sorted, as refs (slot, offset into the slot's keys string) rather than
-   * strings: exact and prefix search is a binary search in here.
+   * Word-start suffixes of every key, sorted, as refs (slot, offset into the slot's record) rather than strings:
+   * exact and prefix search is a binary search in here.
    */
-  private sorted: Float64Array = new Float64Array(0);
+  private sorted: Uint32Array = new Uint32Array(0);
   /**
-   * Slots below this are in `sorted` and `grams`. Both are derived from the keys, so an upsert only stores the keys
+   * Slots below this are in `sorted` and `grams`. Both are derived from the keys, so an upsert only stores the record
    * and the next search (or `settle`) brings them up to date in one go: nothing is held for them in between.
    */
   private built = 0;
   private dead = 0;
+  private live = 0;
   /** Shared trigrams per slot during a misspelling search; sized at the first one. */
   private counts: Int32Array = new Int32Array(0);
   /** The last pass that saw each trigram, so that a slot lists a trigram once however many keys share it. */
   private readonly gramSeen = new Int32Array(GRAM_CODES);
   private gramPass = 0;
-  private readonly listCache = new Map<string, LoreHeader[]>();
-  /**
-   * One copy of each scope, kind, standing, tag and quadrant string, and of each tag and quadrant list: rows read
-   * from the database bring a fresh copy of "faction" or of the server's id with every entry.
-   */
-  private readonly shared = new Map<string, string>();
-  private readonly sharedLists = new Map<string, readonly string[]>();
+  /** Listings (slots in name order) by server, kinds and filter; emptied by every change. */
+  private readonly listCache = new Map<string, Int32Array>();
+  /** Headers built lately, by slot: search results and pages share them. */
+  private readonly headerCache = new LruCache<number, LoreHeader>(4096);
 
   get size(): number {
-    return this.slotById.size;
+    return this.live;
   }
 
   /** Changes with every upsert and removal: caches of search results key on it. */
   version = 0;
 
   upsert(entry: LoreEntry | LoreHeader): void {
-    // A header of our own (the caller's object is not changed), its small strings and lists shared.
-    const header = this.shareParts("body" in entry ? headerOf(entry) : { ...entry });
+    const header = "body" in entry ? headerOf(entry) : entry;
     this.remove(header.id);
     this.version += 1;
-    const keys = keysOf(header);
-    const n = this.headers.length;
-    this.headers.push(header);
-    this.keys.push(keys);
+    if (this.records.length >= MAX_SLOTS) this.compact();
+    if (this.records.length >= MAX_SLOTS) throw new Error(`The lore index holds at most ${MAX_SLOTS} entries.`);
+    const n = this.records.length;
+    this.records.push(recordOf(header));
+    const scope = this.symbols.number(header.scope);
+    this.columns.push(
+      scope,
+      this.symbols.number(header.kind),
+      header.standing === null ? NO_STANDING : this.symbols.number(header.standing),
+      this.listNumber(header.tags),
+      this.listNumber(header.quadrants),
+    );
+    const extras: Extras = {};
+    if (header.parties) extras.parties = Object.freeze([...header.parties]) as string[];
+    if (header.signed !== undefined) extras.signed = header.signed;
+    if (header.standingNote !== undefined) extras.standingNote = header.standingNote;
+    if (Object.keys(extras).length > 0) this.extras.set(n, extras);
+    this.live += 1;
     this.slotById.insert(hashOf(header.id), n);
     // The newest entry of a scope and slug is the one found by it (the store keeps them unique anyway).
     const slugHash = hashOf(header.scope, header.slug);
-    const sameSlug = this.slotBySlug.find(slugHash, this.hasSlug(header.scope, header.slug));
+    const sameSlug = this.slotBySlug.find(slugHash, this.hasSlug(scope, header.slug));
     if (sameSlug !== undefined) this.slotBySlug.remove(slugHash, sameSlug);
     this.slotBySlug.insert(slugHash, n);
     const wordIds: number[] = [];
-    for (const word of summaryWords("body" in entry ? entry.summary : header.summary, header.tags)) {
+    for (const word of summaryWords("body" in entry ? entry.summary : "", header.tags)) {
       if (word.length < 3) continue;
-      let id = this.wordIds.get(word);
-      if (id === undefined) {
-        id = this.wordIds.size;
-        this.wordIds.set(word, id);
-      }
+      const id = this.wordIds.add(word);
       if (wordIds.includes(id)) continue;
       wordIds.push(id);
       this.words.add(id, n);
@@ -149,53 +187,87 @@ export class LoreIndex {
     const n = this.slotById.find(hash, this.hasId(id));
     if (n === undefined) return;
     this.version += 1;
-    const header = this.headers[n] as LoreHeader;
     this.slotById.remove(hash, n);
-    this.slotBySlug.remove(hashOf(header.scope, header.slug), n);
-    this.headers[n] = undefined;
+    this.slotBySlug.remove(hashOf(this.symbols.text(this.columns.get(n, SCOPE)), this.field(n, SLUG)), n);
+    this.columns.set(n, SCOPE, DEAD);
+    this.extras.delete(n);
+    this.headerCache.delete(n);
+    this.live -= 1;
     this.dead += 1;
     this.listCache.clear();
     // Tombstones cost a little on every search; past a quarter of the index, rebuild the postings compactly.
-    if (this.dead > 1000 && this.dead > this.headers.length / 4) this.compact();
+    if (this.dead > 1000 && this.dead > this.records.length / 4) this.compact();
   }
 
   get(id: string): LoreHeader | undefined {
     const n = this.slotById.find(hashOf(id), this.hasId(id));
-    return n === undefined ? undefined : this.headers[n];
+    return n === undefined ? undefined : this.header(n);
   }
 
   getBySlug(scope: string, slug: string): LoreHeader | undefined {
-    const n = this.slotBySlug.find(hashOf(scope, slug), this.hasSlug(scope, slug));
-    return n === undefined ? undefined : this.headers[n];
+    const code = this.symbols.find(scope);
+    if (code === undefined) return undefined;
+    const n = this.slotBySlug.find(hashOf(scope, slug), this.hasSlug(code, slug));
+    return n === undefined ? undefined : this.header(n);
   }
 
   private hasId(id: string): (n: number) => boolean {
-    return (n) => this.headers[n]?.id === id;
+    return (n) => this.columns.get(n, SCOPE) !== DEAD && this.fieldIs(n, ID, id);
   }
 
-  private hasSlug(scope: string, slug: string): (n: number) => boolean {
-    return (n) => {
-      const header = this.headers[n];
-      return header?.slug === slug && header.scope === scope;
-    };
+  private hasSlug(scope: number, slug: string): (n: number) => boolean {
+    return (n) => this.columns.get(n, SCOPE) === scope && this.fieldIs(n, SLUG, slug);
   }
 
-  /** Every entry visible in a server, optionally of some kinds, in name order. */
+  /** Every entry visible in a server, optionally of some kinds, in name order. Builds a header for each. */
   list(guildId: string | null, kinds?: readonly LoreKind[]): LoreHeader[] {
-    const cacheKey = `${guildId ?? ""}|${kinds?.join(",") ?? "*"}`;
+    return Array.from(this.listing(guildId, kinds), (n) => this.header(n));
+  }
+
+  /**
+   * Entries `offset` to `offset + limit` of `list(guildId, kinds)` less those the filter leaves out, and how many it
+   * leaves in: a page of a server of 100,000 entries builds only the headers it shows.
+   */
+  page(
+    guildId: string | null,
+    kinds: readonly LoreKind[] | undefined,
+    range: { offset: number; limit: number },
+    filter: ListFilter = {},
+  ): ListPage {
+    const slots = this.listing(guildId, kinds, filter);
+    const items = Array.from(slots.subarray(range.offset, range.offset + range.limit), (n) => this.header(n));
+    return { items, total: slots.length };
+  }
+
+  /** The slots of a listing, in name order; entries of the same name kind by kind in the order asked. */
+  private listing(guildId: string | null, kinds?: readonly LoreKind[], filter: ListFilter = {}): Int32Array {
+    const cacheKey = `${guildId ?? ""}|${kinds?.join(",") ?? "*"}|${filter.quadrant ?? ""}|${filter.standing ?? ""}`;
     const cached = this.listCache.get(cacheKey);
     if (cached) return cached;
-    let out: LoreHeader[] = [];
-    if (!kinds) {
-      for (const header of this.headers) if (header && isVisibleIn(header, guildId)) out.push(header);
-    } else {
-      // Kind by kind in the order asked, as the sort below keeps that order between equal names.
-      const byKind = new Map<LoreKind, LoreHeader[]>(kinds.map((kind) => [kind, []]));
-      for (const header of this.headers)
-        if (header && isVisibleIn(header, guildId)) byKind.get(header.kind)?.push(header);
-      out = kinds.flatMap((kind) => byKind.get(kind) ?? []);
+    const visible = this.visibility(guildId, kinds);
+    const standing = filter.standing === undefined ? undefined : (this.symbols.find(filter.standing) ?? MISSING);
+    const quadrant = filter.quadrant;
+    const kindOrder = kinds?.map((kind) => this.symbols.find(kind) ?? MISSING);
+    const slots: number[] = [];
+    for (let n = 0; n < this.records.length; n += 1) {
+      if (!visible(n)) continue;
+      if (standing !== undefined && this.columns.get(n, STANDING) !== standing) continue;
+      if (
+        quadrant !== undefined &&
+        !(this.lists[this.columns.get(n, QUADRANTS)] as readonly string[]).includes(quadrant)
+      )
+        continue;
+      slots.push(n);
     }
-    out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const names = new Map<number, string>();
+    for (const n of slots) names.set(n, this.field(n, NAME));
+    const rank = (n: number) => (kindOrder ? kindOrder.indexOf(this.columns.get(n, KIND)) : 0);
+    slots.sort((a, b) => {
+      const nameA = names.get(a) as string;
+      const nameB = names.get(b) as string;
+      return nameA < nameB ? -1 : nameA > nameB ? 1 : rank(a) - rank(b);
+    });
+    const out = Int32Array.from(slots);
     if (this.listCache.size > 256) this.listCache.clear();
     this.listCache.set(cacheKey, out);
     return out;
@@ -216,18 +288,12 @@ export class LoreIndex {
     const q = normalize(query).slice(0, 100);
     if (q === "") return [];
     const qCompact = compact(q);
-    const visible = (n: number): LoreHeader | undefined => {
-      const header = this.headers[n];
-      if (!header || !isVisibleIn(header, options.guildId)) return undefined;
-      return !options.kinds || options.kinds.includes(header.kind) ? header : undefined;
-    };
-    const hits = new Map<number, SearchHit>();
+    const visible = this.visibility(options.guildId, options.kinds);
+    const hits = new Map<number, Found>();
     const consider = (n: number) => {
-      if (hits.has(n)) return;
-      const header = visible(n);
-      if (!header) return;
-      const hit = bestDirectMatch(header, this.keys[n] as string, q, qCompact);
-      if (hit) hits.set(n, hit);
+      if (hits.has(n) || !visible(n)) return;
+      const found = bestDirectMatch(this.records[n] as string, q, qCompact);
+      if (found) hits.set(n, found);
     };
 
     this.catchUp();
@@ -251,37 +317,53 @@ export class LoreIndex {
     // Misspellings (and squashed words): trigram candidates, ranked by fuse.js. Not needed once the strong hits fill the answer.
     // A name typed out that already matches exactly or as a prefix needs no misspelling search (the costly part).
     const named = q.length >= 5 && [...hits.values()].some((hit) => hit.tier === "exact" || hit.tier === "prefix");
-    if (!named && hits.size < Math.min(limit, FUZZY_WHEN_FEWER) && q.length >= 3) {
-      for (const hit of this.fuzzy(q, qCompact, visible, hits)) hits.set(hit.n, hit.hit);
-    }
-    if (options.fullText) for (const [n, hit] of this.textHits(q, visible)) if (!hits.has(n)) hits.set(n, hit);
-    return [...hits.values()].sort(compareHits).slice(0, limit);
+    if (!named && hits.size < Math.min(limit, FUZZY_WHEN_FEWER) && q.length >= 3)
+      this.fuzzy(q, qCompact, visible, hits);
+    if (options.fullText) this.textHits(q, visible, hits);
+    const names = new Map<number, string>();
+    const nameOf = (n: number) => {
+      let name = names.get(n);
+      if (name === undefined) {
+        name = this.field(n, NAME);
+        names.set(n, name);
+      }
+      return name;
+    };
+    const ranked = [...hits].sort(
+      ([a, hitA], [b, hitB]) => hitB.score - hitA.score || (nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : 0),
+    );
+    return ranked.slice(0, limit).map(([n, found]) => {
+      const entry = this.header(n);
+      return {
+        entry,
+        score: found.score,
+        tier: found.tier,
+        matched: found.k === 0 ? entry.name : (entry.aliases[found.k - 1] as string),
+        viaName: found.k === 0,
+        wholeWord: found.wholeWord,
+      };
+    });
   }
 
   /** Candidates sharing the most trigrams with the query; direct matches among them, fuse.js for the rest. */
-  private fuzzy(
-    q: string,
-    qCompact: string,
-    visible: (n: number) => LoreHeader | undefined,
-    known: Map<number, SearchHit>,
-  ): { n: number; hit: SearchHit }[] {
+  private fuzzy(q: string, qCompact: string, visible: (n: number) => boolean, hits: Map<number, Found>): void {
     const queryGrams: number[] = [];
     eachGram(q, (code) => {
       if (!queryGrams.includes(code)) queryGrams.push(code);
     });
-    if (this.counts.length < this.headers.length) this.counts = new Int32Array(Math.ceil(this.headers.length * 1.25));
+    if (this.counts.length < this.records.length) this.counts = new Int32Array(Math.ceil(this.records.length * 1.25));
     const counts = this.counts;
     const touched: number[] = [];
     // Trigrams shared by a large part of the index ("ion", " st") say little and cost most: count the rarest ones,
     // keeping at least four so that short queries still find their candidates.
     const lists = queryGrams
-      .map((code) => this.grams.get(code))
+      .map((code) => ({ code, length: this.grams.count(code) }))
       .filter((list) => list.length > 0)
       .sort((a, b) => a.length - b.length);
-    const common = Math.max(2000, this.headers.length * 0.04);
+    const common = Math.max(2000, this.records.length * 0.04);
     const used = lists.filter((list, i) => i < 4 || list.length <= common);
-    for (const list of used) {
-      for (const n of list) {
+    for (const { code } of used) {
+      for (const n of this.grams.get(code)) {
         if (counts[n] === 0) touched.push(n);
         counts[n] = (counts[n] as number) + 1;
       }
@@ -292,30 +374,28 @@ export class LoreIndex {
     for (const n of touched) {
       const count = counts[n] as number;
       counts[n] = 0;
-      if (count >= floor && !known.has(n)) buckets[Math.min(count, used.length)]?.push(n);
+      if (count >= floor && !hits.has(n)) buckets[Math.min(count, used.length)]?.push(n);
     }
     const ranked: number[] = [];
     for (let c = used.length; c >= floor && ranked.length < FUZZY_CANDIDATES * 4; c -= 1)
       for (const n of buckets[c] ?? []) ranked.push(n);
-    const out: { n: number; hit: SearchHit }[] = [];
-    const docs: { n: number; header: LoreHeader; text: string; original: string; isName: boolean }[] = [];
+    const docs: { n: number; text: string; k: number }[] = [];
     let candidates = 0;
     for (const n of ranked) {
       if (candidates >= FUZZY_CANDIDATES) break;
-      const header = visible(n);
-      if (!header) continue;
-      const keys = this.keys[n] as string;
-      const direct = bestDirectMatch(header, keys, q, qCompact);
+      if (!visible(n)) continue;
+      const record = this.records[n] as string;
+      const direct = bestDirectMatch(record, q, qCompact);
       if (direct) {
-        out.push({ n, hit: direct });
+        hits.set(n, direct);
         continue;
       }
       candidates += 1;
-      eachKey(keys, (start, end, k) => {
-        docs.push({ n, header, text: keys.slice(start, end), original: originalKey(header, k), isName: k === 0 });
+      eachKey(record, (start, end, k) => {
+        docs.push({ n, text: record.slice(start, end), k });
       });
     }
-    if (candidates === 0) return out;
+    if (candidates === 0) return;
     const fuse = new Fuse(docs, {
       keys: ["text"],
       includeScore: true,
@@ -323,79 +403,105 @@ export class LoreIndex {
       threshold: FUSE_THRESHOLD,
       minMatchCharLength: 2,
     });
-    const best = new Map<number, SearchHit>();
+    const best = new Map<number, Found>();
     for (const result of fuse.search(q)) {
-      const { n, header, text, original, isName } = result.item;
+      const { n, text, k } = result.item;
       // Fuse compares the query with the whole key; a short query inside a long key scores well by design of
       // ignoreLocation, so weigh by how much of the key the query covers.
       const coverage = Math.min(1, q.length / text.length);
-      const score = 0.7 * (1 - (result.score ?? 1)) * (0.75 + 0.25 * coverage) + (isName ? 0.001 : 0);
+      const score = 0.7 * (1 - (result.score ?? 1)) * (0.75 + 0.25 * coverage) + (k === 0 ? 0.001 : 0);
       const previous = best.get(n);
-      if (!previous || score > previous.score)
-        best.set(n, { entry: header, score, tier: "fuzzy", matched: original, viaName: isName, wholeWord: false });
+      if (!previous || score > previous.score) best.set(n, { score, tier: "fuzzy", k, wholeWord: false });
     }
-    for (const [n, hit] of best) out.push({ n, hit });
-    return out;
+    for (const [n, found] of best) hits.set(n, found);
   }
 
-  private textHits(q: string, visible: (n: number) => LoreHeader | undefined): Map<number, SearchHit> {
+  /** Entries whose summary or tags hold the query's words, for those not found by name. */
+  private textHits(q: string, visible: (n: number) => boolean, hits: Map<number, Found>): void {
     const words = q.split(" ").filter((word) => word.length >= 3);
     const counts = new Map<number, number>();
     for (const word of words) {
-      const id = this.wordIds.get(word);
+      const id = this.wordIds.find(word);
       if (id === undefined) continue;
       for (const n of this.words.get(id)) counts.set(n, (counts.get(n) ?? 0) + 1);
     }
-    const out = new Map<number, SearchHit>();
-    for (const [n, count] of counts) {
-      const header = visible(n);
-      if (!header) continue;
-      out.set(n, {
-        entry: header,
-        score: 0.3 * (count / words.length),
-        tier: "text",
-        matched: header.name,
-        viaName: true,
-        wholeWord: false,
-      });
-    }
-    return out;
+    for (const [n, count] of counts)
+      if (!hits.has(n) && visible(n))
+        hits.set(n, { score: 0.3 * (count / words.length), tier: "text", k: 0, wholeWord: false });
   }
 
-  /**
-   * Points a header's small strings and lists at copies shared with every other header that has the same: 100,000
-   * headers then hold one "faction" and one copy of their server's id between them.
-   */
-  private shareParts(header: LoreHeader): LoreHeader {
-    header.scope = this.share(header.scope);
-    header.kind = this.share(header.kind);
-    header.tags = this.shareList(header.tags);
-    header.quadrants = this.shareList(header.quadrants);
-    if (header.standing !== null) header.standing = this.share(header.standing);
+  /** Whether slot n is live, visible in the server and of one of the kinds: from the columns alone. */
+  private visibility(guildId: string | null, kinds?: readonly LoreKind[]): (n: number) => boolean {
+    const canon = this.symbols.find(CANON_SCOPE) ?? MISSING;
+    const own = guildId === null ? MISSING : (this.symbols.find(guildId) ?? MISSING);
+    const kindCodes = kinds?.map((kind) => this.symbols.find(kind) ?? MISSING);
+    return (n) => {
+      const scope = this.columns.get(n, SCOPE);
+      if (scope !== canon && scope !== own) return false;
+      return !kindCodes || kindCodes.includes(this.columns.get(n, KIND));
+    };
+  }
+
+  /** Slot n's header, built from its record and columns (the last few thousand are kept). */
+  private header(n: number): LoreHeader {
+    const cached = this.headerCache.get(n);
+    if (cached) return cached;
+    const [, id, slug, name, ...aliases] = (this.records[n] as string).split(FIELD_TEXT) as [
+      string,
+      string,
+      string,
+      string,
+      ...string[],
+    ];
+    const standing = this.columns.get(n, STANDING);
+    const header: LoreHeader = {
+      id,
+      scope: this.symbols.text(this.columns.get(n, SCOPE)),
+      slug,
+      kind: this.symbols.text(this.columns.get(n, KIND)) as LoreKind,
+      name,
+      aliases: aliases.length === 0 ? (NONE as string[]) : aliases,
+      tags: this.lists[this.columns.get(n, TAGS)] as string[],
+      quadrants: this.lists[this.columns.get(n, QUADRANTS)] as Quadrant[],
+      standing: standing === NO_STANDING ? null : (this.symbols.text(standing) as Standing),
+    };
+    const extras = this.extras.get(n);
+    if (extras) Object.assign(header, extras);
+    this.headerCache.set(n, header);
     return header;
   }
 
-  private share<T extends string>(text: T): T {
-    const known = this.shared.get(text);
-    if (known !== undefined) return known as T;
-    this.shared.set(text, text);
-    return text;
+  /** Field `which` of slot n's record (ID, SLUG or NAME). */
+  private field(n: number, which: number): string {
+    const record = this.records[n] as string;
+    let start = 0;
+    for (let i = 0; i < which; i += 1) start = record.indexOf(FIELD_TEXT, start) + 1;
+    const end = record.indexOf(FIELD_TEXT, start);
+    return record.slice(start, end === -1 ? record.length : end);
   }
 
-  private shareList<T extends string>(list: readonly T[]): T[] {
+  /** Field `which` of slot n's record equals `text`, compared in place. */
+  private fieldIs(n: number, which: number, text: string): boolean {
+    const record = this.records[n] as string;
+    let start = 0;
+    for (let i = 0; i < which; i += 1) start = record.indexOf(FIELD_TEXT, start) + 1;
+    return record.startsWith(text, start) && record.charCodeAt(start + text.length) === FIELD;
+  }
+
+  private listNumber(list: readonly string[]): number {
     const key = list.join("\n");
-    const known = this.sharedLists.get(key);
-    if (known !== undefined) return known as T[];
+    const known = this.listNumbers.get(key);
+    if (known !== undefined) return known;
     // Frozen: a shared list written through one header would change them all.
-    const own = Object.freeze(list.map((item) => this.share(item)));
-    this.sharedLists.set(key, own);
-    return own as T[];
+    this.lists.push(Object.freeze(list.map((item) => this.symbols.text(this.symbols.number(item)))));
+    this.listNumbers.set(key, this.lists.length - 1);
+    return this.lists.length - 1;
   }
 
   /** Puts the slots upserted since the last search into the sorted suffixes and the trigram postings. */
   private catchUp(): void {
     const from = this.built;
-    const to = this.headers.length;
+    const to = this.records.length;
     if (from === to) return;
     this.built = to;
     // A few slots (an edit, a new server faction) wait in the postings' tail; a load is packed in at once.
@@ -404,14 +510,14 @@ export class LoreIndex {
     else this.grams.append(from, to, GRAM_CODES, (n, visit) => this.eachGramOnce(n, visit));
     const fresh: number[] = [];
     for (let n = from; n < to; n += 1) {
-      const keys = this.keys[n] as string;
+      const keys = this.records[n] as string;
       eachKey(keys, (start, end) => {
         fresh.push(ref(n, start));
         for (let i = start + 1; i < end; i += 1) if (keys.charCodeAt(i - 1) === SPACE) fresh.push(ref(n, i));
       });
     }
     fresh.sort((a, b) => this.compareRefs(a, b));
-    const merged = new Float64Array(this.sorted.length + fresh.length);
+    const merged = new Uint32Array(this.sorted.length + fresh.length);
     let i = 0;
     let j = 0;
     let k = 0;
@@ -431,7 +537,7 @@ export class LoreIndex {
       this.gramPass = 0;
     }
     const pass = ++this.gramPass;
-    eachGram(this.keys[n] as string, (code) => {
+    eachGram(this.records[n] as string, (code) => {
       if (this.gramSeen[code] === pass) return;
       this.gramSeen[code] = pass;
       visit(code);
@@ -440,18 +546,18 @@ export class LoreIndex {
 
   private isKeyStart(r: number): boolean {
     const offset = offsetOf(r);
-    return offset === 0 || (this.keys[slotOf(r)] as string).charCodeAt(offset - 1) === KEY_END;
+    return offset === 0 || (this.records[slotOf(r)] as string).charCodeAt(offset - 1) === KEY_END;
   }
 
   /** Orders two refs by their suffixes (to the end of their key), code unit by code unit, then by slot and offset. */
   private compareRefs(a: number, b: number): number {
-    const textA = this.keys[slotOf(a)] as string;
-    const textB = this.keys[slotOf(b)] as string;
+    const textA = this.records[slotOf(a)] as string;
+    const textB = this.records[slotOf(b)] as string;
     let i = offsetOf(a);
     let j = offsetOf(b);
     for (; ; i += 1, j += 1) {
-      const ca = i < textA.length ? textA.charCodeAt(i) : KEY_END;
-      const cb = j < textB.length ? textB.charCodeAt(j) : KEY_END;
+      const ca = keyCode(textA, i);
+      const cb = keyCode(textB, j);
       if (ca !== cb) return ca === KEY_END ? -1 : cb === KEY_END ? 1 : ca - cb;
       if (ca === KEY_END) break;
     }
@@ -460,16 +566,15 @@ export class LoreIndex {
 
   /** Compares a ref's suffix with a string by code unit; with `asPrefix`, a suffix that starts with it is equal. */
   private compareSuffix(r: number, other: string, asPrefix: boolean): number {
-    const text = this.keys[slotOf(r)] as string;
+    const text = this.records[slotOf(r)] as string;
     const offset = offsetOf(r);
     for (let i = 0; i < other.length; i += 1) {
-      const c = offset + i < text.length ? text.charCodeAt(offset + i) : KEY_END;
+      const c = keyCode(text, offset + i);
       if (c === KEY_END) return -1;
       const diff = c - other.charCodeAt(i);
       if (diff !== 0) return diff;
     }
-    const next = offset + other.length;
-    return asPrefix || next === text.length || text.charCodeAt(next) === KEY_END ? 0 : 1;
+    return asPrefix || keyCode(text, offset + other.length) === KEY_END ? 0 : 1;
   }
 
   /** Where the suffixes not below `q` start, or with `past`, those above it (a binary search in the sorted refs). */
@@ -485,21 +590,161 @@ export class LoreIndex {
     return lo;
   }
 
-  /** Rebuilds every posting without dead slots (slot numbers change; ids and slugs map anew). */
+  /**
+   * Drops dead slots: live ones are numbered anew in the same order, so the records, columns, postings and sorted
+   * suffixes keep their order and are renumbered, not derived again (the words of summaries, which the index does
+   * not keep, stay found).
+   */
   private compact(): void {
-    const live = this.headers.filter((header) => header !== undefined);
-    this.headers = [];
-    this.keys = [];
+    this.catchUp();
+    const newSlotOf = new Int32Array(this.records.length).fill(-1);
+    const records: string[] = [];
+    const columns = new Columns();
+    const extras = new Map<number, Extras>();
+    for (let n = 0; n < this.records.length; n += 1) {
+      if (this.columns.get(n, SCOPE) === DEAD) continue;
+      const next = records.length;
+      newSlotOf[n] = next;
+      records.push(this.records[n] as string);
+      columns.copyRow(this.columns, n);
+      const extra = this.extras.get(n);
+      if (extra) extras.set(next, extra);
+    }
+    this.records = records;
+    this.columns.replaceWith(columns);
+    this.extras = extras;
+    this.grams.renumber(newSlotOf);
+    this.words.renumber(newSlotOf);
+    let kept = 0;
+    const sorted = this.sorted;
+    for (const r of sorted) {
+      const slot = newSlotOf[slotOf(r)] as number;
+      if (slot >= 0) sorted[kept++] = ref(slot, offsetOf(r));
+    }
+    this.sorted = sorted.slice(0, kept);
+    this.built = records.length;
+    this.dead = 0;
     this.slotById.clear();
     this.slotBySlug.clear();
-    this.grams.clear();
-    this.words.clear();
-    this.wordIds.clear();
-    this.sorted = new Float64Array(0);
-    this.built = 0;
-    this.dead = 0;
-    for (const header of live) this.upsert(header);
+    for (let n = 0; n < records.length; n += 1) {
+      this.slotById.insert(hashOf(this.field(n, ID)), n);
+      this.slotBySlug.insert(hashOf(this.symbols.text(this.columns.get(n, SCOPE)), this.field(n, SLUG)), n);
+    }
+    this.headerCache.clear();
+    this.listCache.clear();
   }
+}
+
+type Extras = Pick<LoreHeader, "parties" | "signed" | "standingNote">;
+
+/** The empty tag or quadrant list of every header that has none. */
+const NONE: readonly string[] = Object.freeze([]);
+
+// The fields of a record after its keys, by number; and the columns of a slot.
+const ID = 1;
+const SLUG = 2;
+const NAME = 3;
+const SCOPE = 0;
+const KIND = 1;
+const STANDING = 2;
+const TAGS = 3;
+const QUADRANTS = 4;
+const COLUMNS = 5;
+/** The scope column of a removed slot. */
+const DEAD = -1;
+/** The standing column of an entry with none. */
+const NO_STANDING = -1;
+/** A number no symbol has: what a scope, kind or standing never seen is looked up as. */
+const MISSING = -2;
+
+/** Between the fields of a record. Names and aliases hold none: `recordText` makes it a space. */
+const FIELD = 31;
+const FIELD_TEXT = "\u001f";
+
+function recordText(text: string): string {
+  return text.includes(FIELD_TEXT) ? text.replaceAll(FIELD_TEXT, " ") : text;
+}
+
+/** A header as one flat string: keys, id, slug, name, aliases. */
+function recordOf(header: LoreHeader): string {
+  // join copies into one flat string (no ropes or slices of the caller's strings kept alive).
+  return [keysOf(header), header.id, header.slug, recordText(header.name), ...header.aliases.map(recordText)].join(
+    FIELD_TEXT,
+  );
+}
+
+/** A key's code unit at i, or KEY_END where the key ends (at "\n", FIELD or the end of the record). */
+function keyCode(record: string, i: number): number {
+  const c = i < record.length ? record.charCodeAt(i) : KEY_END;
+  return c < SPACE ? KEY_END : c;
+}
+
+/** Strings by number and numbers by string, for the few distinct scopes, kinds and standings of every entry. */
+class Symbols {
+  private readonly texts: string[] = [];
+  private readonly numbers = new Map<string, number>();
+
+  number(text: string): number {
+    let n = this.numbers.get(text);
+    if (n === undefined) {
+      n = this.texts.length;
+      this.texts.push(text);
+      this.numbers.set(text, n);
+    }
+    return n;
+  }
+
+  find(text: string): number | undefined {
+    return this.numbers.get(text);
+  }
+
+  text(n: number): string {
+    return this.texts[n] as string;
+  }
+}
+
+/** COLUMNS small integers per slot, in fixed chunks of typed arrays: no copy as the index grows. */
+class Columns {
+  private chunks: Int32Array[] = [];
+  private length = 0;
+
+  push(...values: number[]): void {
+    const at = (this.length & CHUNK_MASK) * COLUMNS;
+    if (at === 0) this.chunks.push(new Int32Array(CHUNK_SLOTS * COLUMNS));
+    (this.chunks.at(-1) as Int32Array).set(values, at);
+    this.length += 1;
+  }
+
+  get(n: number, column: number): number {
+    return (this.chunks[n >>> CHUNK_BITS] as Int32Array)[(n & CHUNK_MASK) * COLUMNS + column] as number;
+  }
+
+  set(n: number, column: number, value: number): void {
+    (this.chunks[n >>> CHUNK_BITS] as Int32Array)[(n & CHUNK_MASK) * COLUMNS + column] = value;
+  }
+
+  copyRow(from: Columns, n: number): void {
+    const chunk = from.chunks[n >>> CHUNK_BITS] as Int32Array;
+    const at = (n & CHUNK_MASK) * COLUMNS;
+    this.push(...chunk.subarray(at, at + COLUMNS));
+  }
+
+  replaceWith(other: Columns): void {
+    this.chunks = other.chunks;
+    this.length = other.length;
+  }
+}
+
+const CHUNK_BITS = 13;
+const CHUNK_SLOTS = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK_SLOTS - 1;
+
+/** How one entry matched, before its header is built (k: the key, 0 the name). */
+interface Found {
+  score: number;
+  tier: MatchTier;
+  k: number;
+  wholeWord: boolean;
 }
 
 /** The words of a summary and its tags, normalized, repeats and all. */
@@ -509,8 +754,8 @@ function summaryWords(summary: string, tags: readonly string[]): string[] {
 
 /**
  * The keys string of a header: its name and aliases normalized, "\n" after each but the last, an empty key where one
- * normalizes to nothing or repeats an earlier one. Refs keep offsets below 8192: keys past that are not indexed (the
- * lore files allow 30 aliases of 100 characters, a third of it).
+ * normalizes to nothing or repeats an earlier one. Refs keep offsets below 4096: keys past that are not indexed (the
+ * lore files allow a name and 30 aliases of 100 characters, some 3,100).
  */
 function keysOf(header: LoreHeader): string {
   const seen = new Set<string>();
@@ -528,19 +773,20 @@ function keysOf(header: LoreHeader): string {
   return keys.join("\n");
 }
 
-/** Visits each non-empty key of a keys string: where it starts and ends, and its number (0 is the name). */
+/**
+ * Visits each non-empty key of a record's keys (or of a normalized query): where it starts and ends, and its number
+ * (0 is the name). The keys end at the record's first FIELD.
+ */
 function eachKey(keys: string, visit: (start: number, end: number, k: number) => void): void {
+  let last = keys.indexOf(FIELD_TEXT);
+  if (last === -1) last = keys.length;
   let k = 0;
-  for (let start = 0; start <= keys.length; k += 1) {
+  for (let start = 0; start <= last; k += 1) {
     let end = keys.indexOf("\n", start);
-    if (end === -1) end = keys.length;
+    if (end === -1 || end > last) end = last;
     if (end > start) visit(start, end, k);
     start = end + 1;
   }
-}
-
-function originalKey(header: LoreHeader, k: number): string {
-  return k === 0 ? header.name : (header.aliases[k - 1] as string);
 }
 
 // Trigrams are numbers, not strings: normalized text holds only space, a-z and 0-9, 37 symbols, so three of them
@@ -568,9 +814,10 @@ function eachGram(keys: string, visit: (code: number) => void): void {
   });
 }
 
-// A ref packs (slot, offset into the slot's keys string) into one number, below 2³¹ (a small integer for V8) up to
-// 262,144 slots.
-const MAX_OFFSET = 8192;
+// A ref packs (slot, offset into the slot's keys) into one number below 2³², for a Uint32Array: keys up to 4,096
+// characters (the lore files allow a name and 30 aliases of 100) and up to 1,048,576 slots.
+const MAX_OFFSET = 4096;
+const MAX_SLOTS = 2 ** 32 / MAX_OFFSET;
 const ref = (slot: number, offset: number) => slot * MAX_OFFSET + offset;
 const slotOf = (r: number) => Math.floor(r / MAX_OFFSET);
 const offsetOf = (r: number) => r % MAX_OFFSET;
@@ -598,8 +845,8 @@ function wordMatch(keys: string, start: number, end: number, q: string): "whole"
   return found;
 }
 
-function bestDirectMatch(header: LoreHeader, keys: string, q: string, qCompact: string): SearchHit | undefined {
-  let best: SearchHit | undefined;
+function bestDirectMatch(keys: string, q: string, qCompact: string): Found | undefined {
+  let best: Found | undefined;
   eachKey(keys, (start, end, k) => {
     const length = end - start;
     const word = wordMatch(keys, start, end, q);
@@ -612,15 +859,7 @@ function bestDirectMatch(header: LoreHeader, keys: string, q: string, qCompact: 
     if (!tier) return;
     // Closer lengths rank first ("Borg Kingdom" before "Borg Cooperative" for "borg k"), names before aliases.
     const score = TIER_BASE[tier] + 0.04 * (q.length / length) + (k === 0 ? 0.005 : 0);
-    if (!best || score > best.score)
-      best = {
-        entry: header,
-        score,
-        tier,
-        matched: originalKey(header, k),
-        viaName: k === 0,
-        wholeWord: word === "whole",
-      };
+    if (!best || score > best.score) best = { score, tier, k, wholeWord: word === "whole" };
   });
   return best;
 }
@@ -650,8 +889,4 @@ function compactPrefix(keys: string, start: number, end: number, qCompact: strin
 function sameRun(text: string, at: number, other: string, from: number, length: number): boolean {
   for (let i = 0; i < length; i += 1) if (text.charCodeAt(at + i) !== other.charCodeAt(from + i)) return false;
   return true;
-}
-
-function compareHits(a: SearchHit, b: SearchHit): number {
-  return b.score - a.score || (a.entry.name < b.entry.name ? -1 : a.entry.name > b.entry.name ? 1 : 0);
 }

@@ -60,11 +60,14 @@ export class SlotTable {
     this.filled = 0;
   }
 
-  /** Room for twice the live slots at most half full, without the removed ones. */
+  /**
+   * At most half full, without the removed ones: the next power of two at least twice the live slots (at 100,000
+   * slots, 1 MB; linear probing stays short at that load).
+   */
   private regrow(): void {
     const old = this.cells;
     let size = 64;
-    while (size < (this.live + 1) * 4) size *= 2;
+    while (size < (this.live + 1) * 2) size *= 2;
     this.cells = new Int32Array(size).fill(EMPTY);
     this.live = 0;
     this.filled = 0;

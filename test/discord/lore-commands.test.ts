@@ -58,6 +58,10 @@ describe("/faction info", () => {
       expect.arrayContaining(["Borg Collective", "Borg Cooperative", "Borg Kingdom"]),
     );
     const kingdom = menu.options.find((o: { label: string }) => o.label === "Borg Kingdom");
+    // Summaries are not held in memory: they are read from the database for the entries the menu shows.
+    expect(kingdom.description).toBe(
+      "Faction · Borg power filed under 'Others' in the faction list, at open war with the Alliance.",
+    );
     await handle.settled();
     const pick = t.select(handle.original()!, menu.custom_id, [kingdom.value]);
     expect(await pick.callback).toMatchObject({ type: 7, data: { components: [] } });
@@ -129,6 +133,7 @@ describe("/faction list", () => {
   it("filters by quadrant and standing", async () => {
     const data = await callbackData(t.command("faction", "list", { quadrant: "gamma", standing: "open-warfare" }));
     const names = data.embeds[0].description;
+    expect(data.embeds[0].footer.text).toMatch(/^Page 1 of 1 · \d+ factions · Gamma Quadrant · Open warfare$/);
     expect(names).toContain("Fek'Ihri Horde");
     expect(names).not.toContain("Dominion");
     expect(data.components).toEqual([]);
@@ -151,8 +156,9 @@ describe("/lore", () => {
     const handle = t.command("lore", "search", { query: "qonos" });
     const data = await callbackData(handle);
     expect(data.flags).toBe(EPHEMERAL);
-    expect(data.embeds[0].description).toContain("Qo'noS");
+    expect(data.embeds[0].description).toContain("**Qo'noS** · Place — The Klingon homeworld.");
     const menu = data.components[0].components[0];
+    expect(menu.options[0].description).toMatch(/^Place · The Klingon homeworld\. The 2410 Federation-Klingon/);
     await handle.settled();
     const pick = t.select(handle.original()!, menu.custom_id, [menu.options[0].value]);
     const updated = await callbackData(pick);

@@ -76,4 +76,57 @@ describe("Postings", () => {
     expect(listOf(postings, 1)).toEqual([]);
     expect(postings.tailLength).toBe(0);
   });
+
+  it("keeps slots far apart exactly, across every width of the distances written", () => {
+    const postings = new Postings();
+    const slots = [0, 1, 128, 129, 16_512, 16_513, 2_113_664, 2_113_665, 270_549_120];
+    for (const slot of slots) postings.add(4, slot);
+    postings.pack();
+    expect(listOf(postings, 4)).toEqual(slots);
+    postings.append(270_549_121, 270_549_123, 5, (slot, visit) => visit(4));
+    expect(listOf(postings, 4)).toEqual([...slots, 270_549_121, 270_549_122]);
+  });
+
+  it("counts a list, tail included, without decoding it", () => {
+    const postings = new Postings();
+    for (let slot = 0; slot < 50; slot += 1) postings.add(slot % 2, slot);
+    postings.pack();
+    postings.add(1, 50);
+    postings.add(1, 51);
+    expect(postings.count(1)).toBe(27);
+    expect(postings.count(0)).toBe(25);
+    expect(postings.count(7)).toBe(0);
+  });
+
+  it("refuses a slot below one already listed under the same id", () => {
+    const postings = new Postings();
+    postings.add(1, 5);
+    postings.pack();
+    postings.add(1, 3);
+    expect(() => postings.pack()).toThrow(/slot 3 added under id 1 after slot 5/);
+  });
+
+  it("renumbers after a compaction: removed slots go, the rest keep their order under their new numbers", () => {
+    const postings = new Postings();
+    for (let slot = 0; slot < 300; slot += 1) {
+      postings.add(slot % 3, slot);
+      if (slot % 10 === 0) postings.add(3, slot);
+    }
+    postings.pack();
+    postings.add(0, 300);
+    // Every fifth slot removed; the others numbered anew, in order.
+    const newSlotOf = new Int32Array(301).fill(-1);
+    let next = 0;
+    for (let slot = 0; slot <= 300; slot += 1) if (slot % 5 !== 0) newSlotOf[slot] = next++;
+    postings.renumber(newSlotOf);
+    const expected = (id: number) =>
+      Array.from({ length: 301 }, (_, slot) => slot)
+        .filter((slot) => (slot === 300 ? id === 0 : slot % 3 === id || (id === 3 && slot % 10 === 0)))
+        .map((slot) => newSlotOf[slot] as number)
+        .filter((slot) => slot >= 0);
+    for (const id of [0, 1, 2, 3]) expect(listOf(postings, id), `id ${id}`).toEqual(expected(id));
+    expect(listOf(postings, 3)).toEqual([]);
+    postings.add(1, 250);
+    expect(listOf(postings, 1).at(-1)).toBe(250);
+  });
 });

@@ -128,11 +128,72 @@ describe("LoreIndex.search", () => {
     expect(index.get(klingon.id)).toEqual(headerOf(klingon));
   });
 
+  it("after compaction, keeps the words of whole summaries, treaty parties and every header as it was", () => {
+    const long = `${"A long account of the sector. ".repeat(8)}Its last word is Xenolith.`;
+    const entries = Array.from({ length: 2400 }, (_, i) =>
+      loreEntry({
+        name: `Accord${i} Pact`,
+        kind: "treaty",
+        standing: null,
+        summary: i === 2000 ? long : `Pact number ${i}.`,
+        details: { relations: [], events: [], parties: ["klingon-empire", `house-${i}`], signed: "2409" },
+      }),
+    );
+    const local = indexOf(...entries);
+    const before = local.get(entries[2000]?.id ?? "");
+    for (const entry of entries.slice(0, 1200)) local.remove(entry.id);
+    expect(local.search("xenolith", { guildId: null, fullText: true }).map((hit) => hit.entry.id)).toEqual([
+      entries[2000]?.id,
+    ]);
+    expect(local.get(entries[2000]?.id ?? "")).toEqual(before);
+    expect(local.get(entries[2000]?.id ?? "")).toMatchObject({
+      parties: ["klingon-empire", "house-2000"],
+      signed: "2409",
+    });
+    expect(local.getBySlug("canon", "accord2399-pact")?.id).toBe(entries[2399]?.id);
+    expect(local.getBySlug("canon", "accord5-pact")).toBeUndefined();
+  });
+
+  it("keeps odd characters of names and aliases, the record separator aside", () => {
+    const odd = loreEntry({ name: "Ŧhe \u001fVoid\u200b Choir", aliases: ["Choir of 𝔙oid", "Ψ"] });
+    const local = indexOf(odd, klingon);
+    expect(local.get(odd.id)).toMatchObject({ name: "Ŧhe  Void\u200b Choir", aliases: ["Choir of 𝔙oid", "Ψ"] });
+    expect(local.search("choir of", { guildId: null })[0]).toMatchObject({
+      entry: { id: odd.id },
+      matched: "Choir of 𝔙oid",
+    });
+    expect(local.search("kdf", { guildId: null })[0]?.entry.id).toBe(klingon.id);
+  });
+
   it("settles a bulk load before the first search, with the same answers", () => {
     const local = indexOf(klingon, rebels, kazon, ogla);
     local.settle();
     expect(local.search("klingon emp", { guildId: null }).map((h) => h.entry.id)).toEqual([klingon.id, rebels.id]);
     expect(local.search("kazn", { guildId: null })[0]?.entry.id).toBe(kazon.id);
+  });
+});
+
+describe("LoreIndex.page", () => {
+  it("gives one page of a listing, filtered by quadrant and standing, and how many the listing holds", () => {
+    const factions = Array.from({ length: 60 }, (_, i) =>
+      loreEntry({
+        name: `House ${String(i).padStart(2, "0")}`,
+        quadrants: i % 2 === 0 ? ["beta"] : ["gamma"],
+        standing: i % 3 === 0 ? "friendly" : "neutral",
+      }),
+    );
+    const local = indexOf(...factions.slice().reverse(), qonos);
+    const all = local.page(null, ["faction"], { offset: 10, limit: 5 });
+    expect(all.total).toBe(60);
+    expect(all.items.map((h) => h.name)).toEqual(["House 10", "House 11", "House 12", "House 13", "House 14"]);
+    const beta = local.page(null, ["faction"], { offset: 0, limit: 3 }, { quadrant: "beta", standing: "friendly" });
+    expect(beta.total).toBe(10);
+    expect(beta.items.map((h) => h.name)).toEqual(["House 00", "House 06", "House 12"]);
+    expect(local.page(null, ["faction"], { offset: 0, limit: 3 }, { standing: "member" })).toEqual({
+      items: [],
+      total: 0,
+    });
+    expect(local.page("111111111111111111", ["place"], { offset: 0, limit: 3 }).items).toEqual([headerOf(qonos)]);
   });
 });
 

@@ -4,6 +4,7 @@ import {
   CANON_SCOPE,
   headerOf,
   KIND_LABELS,
+  type LoreBrief,
   type LoreEntry,
   type LoreHeader,
   QUADRANT_LABELS,
@@ -129,7 +130,7 @@ export function factionListEmbed(list: ListPage): APIEmbed {
   });
 }
 
-export function searchResultsEmbed(query: string, entries: readonly LoreHeader[]): APIEmbed {
+export function searchResultsEmbed(query: string, entries: readonly LoreBrief[]): APIEmbed {
   const lines = entries.map(
     (e, i) => `${i + 1}. **${plain(e.name)}** · ${KIND_LABELS[e.kind]} — ${safe(truncate(e.summary, 110))}`,
   );
