@@ -22,23 +22,27 @@ export class WordIds {
 
   /** The word's number, or undefined if it was never added. */
   find(word: string): number | undefined {
-    const first = hashOf(word);
-    const second = otherHashOf(word);
-    return this.table.find(first, (id) => this.hash(id, 0) === first && this.hash(id, 1) === second);
+    return this.lookup(hashOf(word), otherHashOf(word));
   }
 
   /** The word's number, a new one if the word is new. */
   add(word: string): number {
-    const known = this.find(word);
+    const first = hashOf(word);
+    const second = otherHashOf(word);
+    const known = this.lookup(first, second);
     if (known !== undefined) return known;
     const id = this.count;
     if ((id & MASK) === 0) this.chunks.push(new Uint32Array(CHUNK * 2));
     const chunk = this.chunks[id >>> CHUNK_BITS] as Uint32Array;
-    chunk[(id & MASK) * 2] = hashOf(word);
-    chunk[(id & MASK) * 2 + 1] = otherHashOf(word);
+    chunk[(id & MASK) * 2] = first;
+    chunk[(id & MASK) * 2 + 1] = second;
     this.count += 1;
-    this.table.insert(hashOf(word), id);
+    this.table.insert(first, id);
     return id;
+  }
+
+  private lookup(first: number, second: number): number | undefined {
+    return this.table.find(first, (id) => this.hash(id, 0) === first && this.hash(id, 1) === second);
   }
 
   private hash(id: number, which: 0 | 1): number {

@@ -83,7 +83,7 @@ describe("Postings", () => {
     for (const slot of slots) postings.add(4, slot);
     postings.pack();
     expect(listOf(postings, 4)).toEqual(slots);
-    postings.append(270_549_121, 270_549_123, 5, (slot, visit) => visit(4));
+    postings.append(270_549_121, 270_549_123, 5, (_slot, visit) => visit(4));
     expect(listOf(postings, 4)).toEqual([...slots, 270_549_121, 270_549_122]);
   });
 

@@ -83,6 +83,30 @@ describe("LoreIndex.search", () => {
     expect(local.search("empire", { guildId: null })[0]).toMatchObject({ entry: { id: empire.id }, tier: "exact" });
   });
 
+  it("given hundreds of names sharing long beginnings, finds each one exactly and by its prefix", () => {
+    const names = Array.from({ length: 600 }, (_, i) => {
+      const word = ["alpha", "alphabet", "alp", "al", "zeta"][i % 5];
+      return `Klingon Empire Outpost ${word} ${(i * 7919) % 1000} ${i % 2 ? "station" : "st"}`;
+    });
+    const entries = names.map((name) => loreEntry({ name }));
+    const local = indexOf(...entries.slice().reverse());
+    for (const [i, entry] of entries.entries()) {
+      if (i % 7 !== 0) continue;
+      expect(local.search(entry.name, { guildId: null })[0], entry.name).toMatchObject({
+        entry: { id: entry.id },
+        tier: "exact",
+      });
+    }
+    // Hundreds of prefix matches: more than the misspelling search could make up for a missorted suffix list.
+    const prefixed = (q: string) =>
+      local.search(q, { guildId: null, limit: 600 }).filter((hit) => hit.tier === "prefix").length;
+    expect(prefixed("klingon empire outpost al")).toBe(480);
+    expect(prefixed("klingon empire outpost alp")).toBe(360);
+    expect(prefixed("klingon empire outpost alpha")).toBe(240);
+    expect(prefixed("klingon empire outpost alphab")).toBe(120);
+    expect(prefixed("klingon empire outpost zeta")).toBe(120);
+  });
+
   it("answers the same whether entries came one by one between searches or all at once", () => {
     const entries = Array.from({ length: 300 }, (_, i) =>
       loreEntry({ name: `Vor${i} Hegemony`, aliases: [`V${i}H`, `Vor${i}`], summary: `Traders of sector ${i}.` }),
