@@ -6,8 +6,8 @@ import v8 from "node:v8";
  * Loading 100,000 entries allocates several times what it keeps; V8 normally lets the heap grow through such a
  * burst and keeps the pages it grew into long after (its memory reducer gives them back only once the process has
  * been idle for half a minute or more). Optimizing for size, it collects as it goes: measured with 100,000 entries,
- * resident memory once ready 230-240 MB → 175-195 MB, for some 0.3-0.5 s more at start. With only the canon the
- * load is too small for either to show. Nothing else runs meanwhile (the gateway connects after the load).
+ * resident memory once ready 195 MB → 130-133 MB, for some 0.5-0.9 s more at start (3.0 → 3.9 s). With only the
+ * canon the load is too small for either to show. Nothing else runs meanwhile (the gateway connects after the load).
  */
 export async function loadCompactly<T>(load: () => Promise<T>): Promise<T> {
   // Asked for on the command line: it stays on.
