@@ -1,5 +1,4 @@
 import Fuse from "fuse.js";
-import { LruCache } from "./lru-cache.js";
 import {
   CANON_SCOPE,
   headerOf,
@@ -134,7 +133,7 @@ export class LoreIndex {
   /** Listings (slots in name order) by server, kinds and filter; emptied by every change. */
   private readonly listCache = new Map<string, Int32Array>();
   /** Headers built lately, by slot: search results and pages share them. */
-  private readonly headerCache = new LruCache<number, LoreHeader>(4096);
+  private readonly headerCache = new HeaderCache();
 
   get size(): number {
     return this.live;
@@ -802,6 +801,41 @@ class Columns {
 const CHUNK_BITS = 13;
 const CHUNK_SLOTS = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK_SLOTS - 1;
+
+/**
+ * The headers built lately: each slot has one place, slot mod HEADER_CACHE_SIZE, and a newer header there takes it.
+ * A lookup is two array reads (a keystroke asks for 25 headers; an LRU's bookkeeping on every hit cost more than
+ * building some of them again).
+ */
+class HeaderCache {
+  private readonly slots = new Int32Array(HEADER_CACHE_SIZE).fill(-1);
+  private readonly headers: (LoreHeader | undefined)[] = new Array(HEADER_CACHE_SIZE).fill(undefined);
+
+  get(n: number): LoreHeader | undefined {
+    const at = n & (HEADER_CACHE_SIZE - 1);
+    return this.slots[at] === n ? this.headers[at] : undefined;
+  }
+
+  set(n: number, header: LoreHeader): void {
+    const at = n & (HEADER_CACHE_SIZE - 1);
+    this.slots[at] = n;
+    this.headers[at] = header;
+  }
+
+  delete(n: number): void {
+    const at = n & (HEADER_CACHE_SIZE - 1);
+    if (this.slots[at] !== n) return;
+    this.slots[at] = -1;
+    this.headers[at] = undefined;
+  }
+
+  clear(): void {
+    this.slots.fill(-1);
+    this.headers.fill(undefined);
+  }
+}
+
+const HEADER_CACHE_SIZE = 4096;
 
 /** How one entry matched, before its header is built (k: the key, 0 the name). */
 interface Found {
