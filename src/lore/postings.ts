@@ -53,7 +53,7 @@ export class Postings {
   /** How many slots are listed under `id` (without decoding them). */
   count(id: number): number {
     let count = id < this.counts.length ? (this.counts[id] as number) : 0;
-    for (const chunk of this.tail) for (const value of chunk) if (value === id) count += 1;
+    if (this.tailCount > 0) for (const chunk of this.tail) for (const value of chunk) if (value === id) count += 1;
     return count;
   }
 
@@ -67,6 +67,39 @@ export class Postings {
         else if (value === id) extra.push(slot);
       }
     return this.decode(id, extra);
+  }
+
+  /**
+   * Adds one to `counts[slot]` for every slot listed under `id`, and pushes onto `touched` each slot whose count
+   * was 0: the misspelling search's tally of shared trigrams, decoded in place with nothing allocated.
+   */
+  tally(id: number, counts: Int32Array, touched: number[]): void {
+    const bump = (slot: number) => {
+      const count = counts[slot] as number;
+      if (count === 0) touched.push(slot);
+      counts[slot] = count + 1;
+    };
+    const packed = id < this.counts.length ? (this.counts[id] as number) : 0;
+    const bytes = this.bytes;
+    let at = this.starts[id] as number;
+    let slot = -1;
+    for (let i = 0; i < packed; i += 1) {
+      let byte = bytes[at++] as number;
+      let distance = byte & 0x7f;
+      for (let shift = 7; byte & 0x80; shift += 7) {
+        byte = bytes[at++] as number;
+        distance |= (byte & 0x7f) << shift;
+      }
+      slot += distance;
+      bump(slot);
+    }
+    if (this.tailCount === 0) return;
+    slot = -1;
+    for (const chunk of this.tail)
+      for (const value of chunk) {
+        if (value < 0) slot = -value - 1;
+        else if (value === id) bump(slot);
+      }
   }
 
   /** Moves the tail into the packed lists, each list's new slots after its old ones. */

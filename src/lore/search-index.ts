@@ -321,19 +321,20 @@ export class LoreIndex {
     if (!named && hits.size < Math.min(limit, FUZZY_WHEN_FEWER) && q.length >= 3)
       this.fuzzy(q, qCompact, visible, hits);
     if (options.fullText) this.textHits(q, visible, hits);
-    const names = new Map<number, string>();
-    const nameOf = (n: number) => {
-      let name = names.get(n);
-      if (name === undefined) {
-        name = this.field(n, NAME);
-        names.set(n, name);
-      }
-      return name;
+    // Names break ties of score; read from the records only for the hits that tie.
+    const ranked = Array.from(hits, ([n, found]) => ({ n, found, name: "" }));
+    const nameOf = (hit: { n: number; name: string }) => {
+      if (hit.name === "") hit.name = this.field(hit.n, NAME);
+      return hit.name;
     };
-    const ranked = [...hits].sort(
-      ([a, hitA], [b, hitB]) => hitB.score - hitA.score || (nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : 0),
-    );
-    return ranked.slice(0, limit).map(([n, found]) => {
+    ranked.sort((a, b) => {
+      const byScore = b.found.score - a.found.score;
+      if (byScore !== 0) return byScore;
+      const nameA = nameOf(a);
+      const nameB = nameOf(b);
+      return nameA < nameB ? -1 : nameA > nameB ? 1 : 0;
+    });
+    return ranked.slice(0, limit).map(({ n, found }) => {
       const entry = this.header(n);
       return {
         entry,
@@ -363,12 +364,7 @@ export class LoreIndex {
       .sort((a, b) => a.length - b.length);
     const common = Math.max(2000, this.records.length * 0.04);
     const used = lists.filter((list, i) => i < 4 || list.length <= common);
-    for (const { code } of used) {
-      for (const n of this.grams.get(code)) {
-        if (counts[n] === 0) touched.push(n);
-        counts[n] = (counts[n] as number) + 1;
-      }
-    }
+    for (const { code } of used) this.grams.tally(code, counts, touched);
     const floor = Math.max(1, Math.ceil(used.length * MIN_OVERLAP));
     // Bucket by shared-trigram count (at most the query's trigram count): no sort of thousands of candidates.
     const buckets: number[][] = Array.from({ length: used.length + 1 }, () => []);
@@ -447,13 +443,15 @@ export class LoreIndex {
   private header(n: number): LoreHeader {
     const cached = this.headerCache.get(n);
     if (cached) return cached;
-    const [, id, slug, name, ...aliases] = (this.records[n] as string).split(FIELD_TEXT) as [
-      string,
-      string,
-      string,
-      string,
-      ...string[],
-    ];
+    const record = this.records[n] as string;
+    const idAt = record.indexOf(FIELD_TEXT) + 1;
+    const slugAt = record.indexOf(FIELD_TEXT, idAt) + 1;
+    const nameAt = record.indexOf(FIELD_TEXT, slugAt) + 1;
+    const nameEnd = record.indexOf(FIELD_TEXT, nameAt);
+    const id = record.slice(idAt, slugAt - 1);
+    const slug = record.slice(slugAt, nameAt - 1);
+    const name = nameEnd === -1 ? record.slice(nameAt) : record.slice(nameAt, nameEnd);
+    const aliases = nameEnd === -1 ? (NONE as string[]) : record.slice(nameEnd + 1).split(FIELD_TEXT);
     const standing = this.columns.get(n, STANDING);
     const header: LoreHeader = {
       id,
@@ -461,7 +459,7 @@ export class LoreIndex {
       slug,
       kind: this.symbols.text(this.columns.get(n, KIND)) as LoreKind,
       name,
-      aliases: aliases.length === 0 ? (NONE as string[]) : aliases,
+      aliases,
       tags: this.lists[this.columns.get(n, TAGS)] as string[],
       quadrants: this.lists[this.columns.get(n, QUADRANTS)] as Quadrant[],
       standing: standing === NO_STANDING ? null : (this.symbols.text(standing) as Standing),

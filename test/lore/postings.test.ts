@@ -98,6 +98,33 @@ describe("Postings", () => {
     expect(postings.count(7)).toBe(0);
   });
 
+  it("tallies lists into counts, packed and tail alike, noting each slot the first time it is counted", () => {
+    const postings = new Postings();
+    for (let slot = 0; slot < 200; slot += 1) {
+      if (slot % 2 === 0) postings.add(1, slot);
+      if (slot % 3 === 0) postings.add(2, slot);
+    }
+    postings.pack();
+    postings.add(1, 300);
+    postings.add(2, 300);
+    const counts = new Int32Array(301);
+    const touched: number[] = [];
+    postings.tally(1, counts, touched);
+    postings.tally(2, counts, touched);
+    expect(counts[0]).toBe(2);
+    expect(counts[300]).toBe(2);
+    expect(counts[6]).toBe(2);
+    expect(counts[4]).toBe(1);
+    expect(counts[3]).toBe(1);
+    expect(counts[5]).toBe(0);
+    expect(touched).toHaveLength(new Set(touched).size);
+    expect(touched.sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 301 }, (_, slot) => slot).filter(
+        (slot) => (slot < 200 && (slot % 2 === 0 || slot % 3 === 0)) || slot === 300,
+      ),
+    );
+  });
+
   it("refuses a slot below one already listed under the same id", () => {
     const postings = new Postings();
     postings.add(1, 5);
