@@ -535,13 +535,18 @@ export class LoreIndex {
    * from the first four characters of its suffix and sorted by that (a numeric sort, no comparisons in JavaScript);
    * runs that tie on four characters still in the key are sorted the same way by the next four, and so on.
    */
-  private sortRefs(refs: number[], from = 0, to = refs.length, depth = 0): void {
+  private sortRefs(refs: number[]): void {
+    // One scratch array for every level: a run's keys are written over its parent's, which are no longer needed.
+    this.sortRefRange(refs, new Float64Array(refs.length), 0, refs.length, 0);
+  }
+
+  private sortRefRange(refs: number[], scratch: Float64Array, from: number, to: number, depth: number): void {
     if (to - from < SMALL_RUN || depth === MAX_PREFIX_DEPTH) {
       const run = refs.slice(from, to).sort((a, b) => this.compareRefs(a, b));
       for (let k = 0; k < run.length; k += 1) refs[from + k] = run[k] as number;
       return;
     }
-    const keyed = new Float64Array(to - from);
+    const keyed = scratch.subarray(from, to);
     for (let i = 0; i < keyed.length; i += 1) {
       const r = refs[from + i] as number;
       keyed[i] = this.prefixCode(r, depth * PREFIX_LENGTH) * REF_SPAN + r;
@@ -553,7 +558,7 @@ export class LoreIndex {
       let j = i + 1;
       while (j < keyed.length && Math.floor((keyed[j] as number) / REF_SPAN) === prefix) j += 1;
       // Keys that end within these characters tie only with equal keys, which the ref order already sorts.
-      if (j - i > 1 && prefix % PREFIX_SYMBOLS !== 0) this.sortRefs(refs, from + i, from + j, depth + 1);
+      if (j - i > 1 && prefix % PREFIX_SYMBOLS !== 0) this.sortRefRange(refs, scratch, from + i, from + j, depth + 1);
       i = j;
     }
   }
