@@ -376,7 +376,10 @@ export class LoreIndex {
     const ranked: number[] = [];
     for (let c = used.length; c >= floor && ranked.length < FUZZY_CANDIDATES * 4; c -= 1)
       for (const n of buckets[c] ?? []) ranked.push(n);
-    const docs: { n: number; text: string; k: number }[] = [];
+    // The keys fuse.js ranks, as plain strings (no records of keyed objects to build), with their slot and key number.
+    const texts: string[] = [];
+    const slots: number[] = [];
+    const keyNumbers: number[] = [];
     let candidates = 0;
     for (const n of ranked) {
       if (candidates >= FUZZY_CANDIDATES) break;
@@ -389,12 +392,13 @@ export class LoreIndex {
       }
       candidates += 1;
       eachKey(record, (start, end, k) => {
-        docs.push({ n, text: record.slice(start, end), k });
+        texts.push(record.slice(start, end));
+        slots.push(n);
+        keyNumbers.push(k);
       });
     }
     if (candidates === 0) return;
-    const fuse = new Fuse(docs, {
-      keys: ["text"],
+    const fuse = new Fuse(texts, {
       includeScore: true,
       ignoreLocation: true,
       threshold: FUSE_THRESHOLD,
@@ -402,7 +406,9 @@ export class LoreIndex {
     });
     const best = new Map<number, Found>();
     for (const result of fuse.search(q)) {
-      const { n, text, k } = result.item;
+      const text = result.item;
+      const n = slots[result.refIndex] as number;
+      const k = keyNumbers[result.refIndex] as number;
       // Fuse compares the query with the whole key; a short query inside a long key scores well by design of
       // ignoreLocation, so weigh by how much of the key the query covers.
       const coverage = Math.min(1, q.length / text.length);
