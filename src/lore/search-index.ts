@@ -381,6 +381,7 @@ export class LoreIndex {
     const texts: string[] = [];
     const slots: number[] = [];
     const keyNumbers: number[] = [];
+    const shortest = shortestMatchable(q.length);
     let candidates = 0;
     for (const n of ranked) {
       if (candidates >= FUZZY_CANDIDATES) break;
@@ -393,18 +394,14 @@ export class LoreIndex {
       }
       candidates += 1;
       eachKey(record, (start, end, k) => {
+        if (end - start < shortest) return;
         texts.push(record.slice(start, end));
         slots.push(n);
         keyNumbers.push(k);
       });
     }
     if (candidates === 0) return;
-    const fuse = new Fuse(texts, {
-      includeScore: true,
-      ignoreLocation: true,
-      threshold: FUSE_THRESHOLD,
-      minMatchCharLength: 2,
-    });
+    const fuse = new Fuse(texts, FUSE_OPTIONS);
     const best = new Map<number, Found>();
     for (const result of fuse.search(q)) {
       const text = result.item;
@@ -741,6 +738,23 @@ function prefixSymbol(c: number): number {
 function keyCode(record: string, i: number): number {
   const c = i < record.length ? record.charCodeAt(i) : KEY_END;
   return c < SPACE ? KEY_END : c;
+}
+
+/** How fuse.js ranks misspellings: the query against each key of the candidates, anywhere in the key. */
+export const FUSE_OPTIONS = {
+  includeScore: true,
+  ignoreLocation: true,
+  threshold: FUSE_THRESHOLD,
+  minMatchCharLength: 2,
+} as const;
+
+/**
+ * The shortest key fuse.js can match a query of this length to: each character the key lacks is an error, and a
+ * match allows threshold × the query's length of them. Shorter keys are not handed over, which changes no answer.
+ * (Queries over 32 characters are matched in pieces, where a short key could match one piece: they keep all.)
+ */
+export function shortestMatchable(queryLength: number): number {
+  return queryLength <= 32 ? queryLength - Math.floor(FUSE_THRESHOLD * queryLength) : 0;
 }
 
 /** How one entry matched, before its header is built (k: the key, 0 the name). */
