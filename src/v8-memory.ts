@@ -8,7 +8,8 @@ import vm from "node:vm";
  * burst and keeps the pages it grew into long after (its memory reducer gives them back only once the process has
  * been idle for half a minute or more). Optimizing for size, it collects as it goes, and one full collection ends
  * the load: measured with 100,000 entries, resident memory once ready 195 MB → 129-147 MB, for some 0.5-0.9 s more
- * at start (3.0 → 3.9 s). With only the canon the load is too small for either to show. Nothing else runs meanwhile (the gateway connects after the load).
+ * at start (3.0 → 3.9 s). With only the canon the load is too small for either to show. Nothing else runs
+ * meanwhile (the gateway connects after the load).
  */
 export async function loadCompactly<T>(load: () => Promise<T>): Promise<T> {
   // Asked for on the command line: it stays on.

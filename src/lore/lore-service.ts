@@ -42,7 +42,7 @@ export class LoreService {
   /** Full entries read recently (cards are drawn from these; the index keeps only headers). */
   private readonly recent = new LruCache<string, LoreEntry>(300);
 
-  /** Loads every stored entry's header into the index, a page at a time. */
+  /** Loads every stored entry into the index (row by row on SQLite, a page at a time on PostgreSQL). */
   async load(): Promise<void> {
     await this.store.eachEntry((entry) => this.index.upsert(entry));
     this.index.settle();

@@ -46,6 +46,8 @@ export interface SearchOptions {
   fullText?: boolean;
 }
 
+/** Slots the cached listings hold at most (4 bytes each). */
+const LIST_CACHE_SLOTS = 1_000_000;
 /** How many trigram candidates fuse.js ranks. */
 const FUZZY_CANDIDATES = 60;
 /** Candidates with fewer shared trigrams than this share of the query's are not worth ranking. */
@@ -131,8 +133,9 @@ export class LoreIndex {
   /** The last pass that saw each trigram, so that a slot lists a trigram once however many keys share it. */
   private readonly gramSeen = new Int32Array(GRAM_CODES);
   private gramPass = 0;
-  /** Listings (slots in name order) by server, kinds and filter; emptied by every change. */
+  /** Listings (slots in name order) by server, kinds and filter; emptied by every change or when too big. */
   private readonly listCache = new Map<string, Int32Array>();
+  private listCacheSlots = 0;
   /** Headers built lately, by slot: search results and pages share them. */
   private readonly headerCache = new HeaderCache();
 
@@ -181,7 +184,7 @@ export class LoreIndex {
       wordIds.push(id);
       this.words.add(id, n);
     }
-    this.listCache.clear();
+    this.clearListings();
   }
 
   remove(id: string): void {
@@ -196,19 +199,22 @@ export class LoreIndex {
     this.headerCache.delete(n);
     this.live -= 1;
     this.dead += 1;
-    this.listCache.clear();
+    this.clearListings();
     // Tombstones cost a little on every search; past a quarter of the index, rebuild the postings compactly.
     if (this.dead > 1000 && this.dead > this.records.length / 4) this.compact();
   }
 
+  /** The entry with this id. Ids come from members too (autocomplete values): any text is a safe question. */
   get(id: string): LoreHeader | undefined {
+    // The record separator never occurs in an id: text holding one could otherwise match an id and what follows.
+    if (id.includes(FIELD_TEXT)) return undefined;
     const n = this.slotById.find(hashOf(id), this.hasId(id));
     return n === undefined ? undefined : this.header(n);
   }
 
   getBySlug(scope: string, slug: string): LoreHeader | undefined {
     const code = this.symbols.find(scope);
-    if (code === undefined) return undefined;
+    if (code === undefined || slug.includes(FIELD_TEXT)) return undefined;
     const n = this.slotBySlug.find(hashOf(scope, slug), this.hasSlug(code, slug));
     return n === undefined ? undefined : this.header(n);
   }
@@ -270,9 +276,16 @@ export class LoreIndex {
       return nameA < nameB ? -1 : nameA > nameB ? 1 : rank(a) - rank(b);
     });
     const out = Int32Array.from(slots);
-    if (this.listCache.size > 256) this.listCache.clear();
+    // Bounded by slots held, not listings: every filter of a server of 100,000 entries is 400 KB.
+    if (this.listCache.size >= 256 || this.listCacheSlots + out.length > LIST_CACHE_SLOTS) this.clearListings();
     this.listCache.set(cacheKey, out);
+    this.listCacheSlots += out.length;
     return out;
+  }
+
+  private clearListings(): void {
+    this.listCache.clear();
+    this.listCacheSlots = 0;
   }
 
   /**
@@ -682,7 +695,7 @@ export class LoreIndex {
       this.slotBySlug.insert(hashOf(this.symbols.text(this.columns.get(n, SCOPE)), this.field(n, SLUG)), n);
     }
     this.headerCache.clear();
-    this.listCache.clear();
+    this.clearListings();
   }
 }
 

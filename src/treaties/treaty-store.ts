@@ -114,14 +114,10 @@ export class TreatyStore {
   }
 
   /**
-   * Records or changes a member's ballot while the treaty is open, in one statement: the insert only happens if
-   * the treaty is still open, and the unique (treaty, member) pair turns a second ballot into a change of the
-   * first. However many clicks arrive at once, a member has one ballot, and none lands after the close began.
-   */
-  /**
    * Casts many ballots on one treaty in one transaction, in order (a member who clicked twice ends with the later
-   * choice). Each is written only while the treaty is open, checked by the statement itself: the answer per ballot
-   * is whether it landed, and a close claimed before the transaction leaves every one of them out.
+   * choice). Each is one statement that inserts only while the treaty is open, and the unique (treaty, member) pair
+   * turns a second ballot into a change of the first: however many clicks arrive at once, a member has one ballot,
+   * and none lands after the close began. The answer per ballot is whether it landed.
    */
   async castMany(
     treatyId: string,
